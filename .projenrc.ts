@@ -1,0 +1,94 @@
+import { javascript, typescript } from 'projen';
+
+// projen owns package.json, tsconfig*.json, the jest config and eslint: edit this file, then run `npx projen`.
+const project = new typescript.TypeScriptProject({
+  name: 'cdktf-planetscale-credentials',
+  description:
+    'CDK for Terraform constructs that manage PlanetScale database passwords, IP restrictions and service tokens as code, with secrets kept out of Terraform state.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'cdktf-planetscale-credentials contributors',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.18.1',
+  sampleCode: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  prettier: false,
+  bin: { 'planetscale-cdktf': 'lib/cli.js' },
+  peerDeps: ['cdktf@^0.21.0', 'constructs@^10.4.2'],
+  // Develop against constructs 10.7.x (also accepted by the cdktn fork), not the oldest peer version.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  deps: [
+    // HTTP client with retry/interceptor support; v7 is the line that supports Node 20.
+    'undici@^7.16.0',
+    // JSON-schema validation shared by synth, handler and emulator.
+    'ajv@^8.17.1',
+    // CIDR parsing and normalization (IPv4 and IPv6).
+    'ipaddr.js@^2.2.0',
+    // Duration strings ('90d', '12h', '30m').
+    'ms@^2.1.3',
+    // Cross-process lock for the outputs file (Terraform runs up to 10 handlers at once).
+    'proper-lockfile@^4.1.2',
+    // The optional null_resource custom-resource base.
+    '@cdktf/provider-null@^11.0.0',
+  ],
+  devDeps: [
+    'cdktf@0.21.0',
+    'constructs@~10.7.0',
+    'cdktf-cli@0.21.0',
+    '@types/ms@^2.1.0',
+    '@types/proper-lockfile@^4.1.4',
+    // Bundles the apply-time handler into one file that ships inside the package.
+    'esbuild@^0.25.0',
+    // Reads the PlanetScale OpenAPI description in contract tests.
+    'yaml@^2.8.0',
+  ],
+  jestOptions: {
+    jestVersion: '^29',
+    coverage: false,
+    junitReporting: false,
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      testTimeout: 120_000,
+      maxWorkers: 2,
+    },
+  },
+  tsJestOptions: {
+    transformOptions: { isolatedModules: true },
+  },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['cdktf.out/', 'planetscale-outputs.json', '*.tfstate', '*.tfstate.*', '.terraform/', '/assets/', '.emulator-state*.json', '/bench-results/'],
+  npmignoreEnabled: true,
+});
+
+project.npmignore?.exclude('/examples/', '/scripts/', '/cdktf.json');
+project.npmignore?.include('/assets/');
+
+// The handler runs inside `terraform apply`, far from node_modules: it ships as one self-contained file.
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the apply-time handler into assets/handler/index.js',
+  exec: 'ts-node --transpile-only scripts/bundle-handler.ts',
+});
+project.preCompileTask.spawn(bundleHandler);
+
+project.addTask('demo', {
+  description: 'Deploy the example stack with the real cdktf CLI against the embedded emulator, then destroy it',
+  exec: 'ts-node --transpile-only scripts/demo.ts',
+});
+project.addTask('bench', {
+  description: 'Apply time of 50 passwords against 50 bare terraform_data resources (ratio)',
+  exec: 'ts-node --transpile-only scripts/bench.ts',
+});
+
+project.synth();

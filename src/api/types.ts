@@ -1,0 +1,133 @@
+/**
+ * The parts of PlanetScale API objects this package reads. The API sends more; only these fields are relied on and
+ * checked when a response arrives (see response-schemas.ts).
+ */
+
+export const PASSWORD_ROLES = ['reader', 'writer', 'readwriter', 'admin'] as const;
+export type PasswordRole = (typeof PASSWORD_ROLES)[number];
+
+export type DatabaseKind = 'mysql' | 'postgresql';
+
+export interface Organization {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Database {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: DatabaseKind;
+  readonly state: string;
+}
+
+export interface Branch {
+  readonly id: string;
+  readonly name: string;
+  readonly production: boolean;
+  readonly kind: DatabaseKind;
+}
+
+export interface Password {
+  readonly id: string;
+  readonly name: string;
+  readonly role: PasswordRole;
+  readonly cidrs: string[] | null;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly expired: boolean;
+  readonly ttl_seconds: number | null;
+  readonly replica: boolean;
+  readonly direct_vtgate: boolean;
+  readonly renewable: boolean;
+  readonly username: string;
+  readonly access_host_url: string;
+  readonly plain_text: string | null;
+  readonly database_branch: { readonly name: string; readonly production: boolean };
+}
+
+/** A password as returned by create: the only time `plain_text` is set. */
+export interface CreatedPassword extends Password {
+  readonly plain_text: string;
+}
+
+export interface CreatePasswordRequest {
+  readonly name?: string;
+  readonly role?: PasswordRole;
+  readonly replica?: boolean;
+  readonly ttl?: number;
+  readonly cidrs?: string[];
+  readonly direct_vtgate?: boolean;
+}
+
+export interface UpdatePasswordRequest {
+  readonly name?: string;
+  readonly cidrs?: string[];
+}
+
+export interface ServiceTokenAccess {
+  readonly id: string;
+  readonly access: string;
+  readonly description: string;
+  readonly resource_name: string;
+  readonly resource_id: string;
+  /** `Database` or `Organization`. */
+  readonly resource_type: string;
+}
+
+export interface ServiceToken {
+  readonly id: string;
+  readonly name: string | null;
+  readonly display_name: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly token?: string | null;
+  readonly service_token_accesses?: ServiceTokenAccess[] | null;
+}
+
+/** A service token as returned by create: the only time `token` is set. */
+export interface CreatedServiceToken extends ServiceToken {
+  readonly token: string;
+}
+
+export interface CreateServiceTokenRequest {
+  readonly name?: string;
+  readonly ttl?: number;
+}
+
+/** Accesses to add or remove: on one database, or on the organization when `database` is omitted. */
+export interface ServiceTokenAccessRequest {
+  readonly database?: string;
+  readonly access: string[];
+}
+
+export interface ServiceTokenGrant {
+  readonly id: string;
+  readonly resource_name: string;
+  readonly resource_type: string;
+  readonly resource_id: string;
+  readonly accesses: { readonly access: string; readonly description: string }[];
+}
+
+export interface PostgresIpRule {
+  readonly id: string;
+  readonly schema: string;
+  readonly role: string;
+  readonly cidrs: string[];
+  readonly description: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface PostgresIpRuleRequest {
+  readonly schema?: string;
+  readonly role?: string;
+  readonly cidrs?: string[];
+  readonly description?: string;
+}
+
+export interface Page<T> {
+  readonly current_page: number;
+  readonly next_page: number | null;
+  readonly total_count: number;
+  readonly data: T[];
+}

@@ -1,0 +1,101 @@
+/**
+ * Fault injection: tests queue misbehaviour for matching requests, and the server consults the queue for every
+ * API request before handling it.
+ */
+export type FaultKind =
+  /** Answer with `status` instead of handling the request (429, 5xx...). */
+  | 'status'
+  /** Handle the request (the change is made), then drop the connection without answering. */
+  | 'drop-after-change'
+  /** Answer 307 to `location`. */
+  | 'redirect';
+
+export interface FaultSpec {
+  readonly kind: FaultKind;
+  /** How many matching requests it applies to. @default 1 */
+  readonly count?: number;
+  /** Only requests with this method. */
+  readonly method?: string;
+  /** Only requests whose path contains this string. */
+  readonly pathIncludes?: string;
+  /** For 'status'. */
+  readonly status?: number;
+  /** For 'status': a `Retry-After` header value (seconds, or an HTTP date). */
+  readonly retryAfter?: string;
+  /** For 'status': the error body shape. @default 'json' */
+  readonly body?: 'json' | 'errors' | 'html';
+  /** For 'redirect'. */
+  readonly location?: string;
+}
+
+interface ActiveFault extends FaultSpec {
+  remaining: number;
+}
+
+export class Faults {
+  /** Added before every API response, in milliseconds. */
+  latencyMs = 0;
+  private readonly queue: ActiveFault[] = [];
+
+  add(spec: FaultSpec): void {
+    if (!['status', 'drop-after-change', 'redirect'].includes(spec.kind)) throw new Error(`unknown fault kind ${spec.kind}`);
+    if (spec.kind === 'status' && (!spec.status || spec.status < 400 || spec.status > 599)) {
+      throw new Error('a status fault needs a status between 400 and 599');
+    }
+    this.queue.push({ ...spec, remaining: spec.count ?? 1 });
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+    this.latencyMs = 0;
+  }
+
+  /** The fault that applies to this request, consuming one use of it. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.queue.find(
+      (f) => f.remaining > 0 && (!f.method || f.method === method) && (!f.pathIncludes || path.includes(f.pathIncludes)),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.queue.splice(this.queue.indexOf(fault), 1);
+    return fault;
+  }
+
+  get pending(): number {
+    return this.queue.reduce((sum, f) => sum + f.remaining, 0);
+  }
+}
+
+/** Request counts per route ("POST create_password") and in total. */
+export class RequestCounter {
+  private readonly counts = new Map<string, number>();
+
+  record(method: string, operation: string): void {
+    const key = `${method} ${operation}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Count for one operation id (e.g. 'create_password'), any method unless given. */
+  count(operation: string, method?: string): number {
+    let total = 0;
+    for (const [key, value] of this.counts) {
+      const [m, op] = key.split(' ');
+      if (op === operation && (!method || m === method)) total += value;
+    }
+    return total;
+  }
+
+  get total(): number {
+    let total = 0;
+    for (const value of this.counts.values()) total += value;
+    return total;
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}

@@ -1,0 +1,111 @@
+import { HttpError } from './http-error';
+import { newId } from './identifiers';
+import type { IpRuleRecord } from './model';
+import { bodies, checkedCidrs } from './request-bodies';
+import { paging, type Route, type RouteContext } from './route';
+import { ipRuleJson, pageJson } from './serialize';
+
+const BASE = '/organizations/:organization/databases/:database/cidrs';
+const READ = ['read_database', 'read_databases'];
+
+function postgresDatabase({ params, store }: RouteContext) {
+  const db = store.database(params.organization, params.database);
+  if (db.kind !== 'postgresql') {
+    throw HttpError.unprocessable(`database ${db.name} is a MySQL/Vitess database: IP restrictions for it are set per password`);
+  }
+  return db;
+}
+
+function find(context: RouteContext): IpRuleRecord {
+  const db = postgresDatabase(context);
+  const rule = context.store.state.ipRules.find((r) => r.organization === db.organization && r.database === db.name && r.id === context.params.id);
+  if (!rule) throw HttpError.notFound();
+  return rule;
+}
+
+/** Postgres database-level IP restriction rules. */
+export const ipRuleRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: BASE,
+    operation: 'list_database_postgres_cidrs',
+    accesses: READ,
+    mutates: false,
+    handle: (context) => {
+      const db = postgresDatabase(context);
+      const items = context.store.state.ipRules.filter((r) => r.organization === db.organization && r.database === db.name).map(ipRuleJson);
+      const { page, perPage } = paging(context.url);
+      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: BASE,
+    operation: 'create_database_postgres_cidr',
+    accesses: ['write_database'],
+    mutates: true,
+    handle: (context) => {
+      const db = postgresDatabase(context);
+      const request = bodies.createIpRule(context.body);
+      const cidrs = checkedCidrs(request.cidrs ?? [], true);
+      if (cidrs.length === 0) throw HttpError.unprocessable('cidrs must contain at least one valid IPv4 address or range');
+      const now = context.clock.now().toISOString();
+      const rule: IpRuleRecord = {
+        id: newId(),
+        organization: db.organization,
+        database: db.name,
+        schema: request.schema ?? '',
+        role: request.role ?? '',
+        cidrs,
+        description: request.description ? request.description : null,
+        createdAt: now,
+        updatedAt: now,
+        actor: { id: context.token.id, displayName: context.token.name ?? context.token.id },
+      };
+      context.store.state.ipRules.push(rule);
+      return { status: 201, body: ipRuleJson(rule) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `${BASE}/:id`,
+    operation: 'get_database_postgres_cidr',
+    accesses: READ,
+    mutates: false,
+    handle: (context) => ({ status: 200, body: ipRuleJson(find(context)) }),
+  },
+  {
+    method: 'PATCH',
+    pattern: `${BASE}/:id`,
+    operation: 'update_database_postgres_cidr',
+    accesses: ['write_database'],
+    mutates: true,
+    handle: (context) => {
+      const rule = find(context);
+      const request = bodies.updateIpRule(context.body);
+      if (request.cidrs !== undefined) {
+        const cidrs = checkedCidrs(request.cidrs, true);
+        if (cidrs.length === 0) throw HttpError.unprocessable('cidrs must contain at least one valid IPv4 address or range');
+        rule.cidrs = cidrs;
+      }
+      if (request.schema !== undefined) rule.schema = request.schema;
+      if (request.role !== undefined) rule.role = request.role;
+      if (request.description !== undefined) rule.description = request.description === '' ? null : request.description;
+      rule.updatedAt = context.clock.now().toISOString();
+      return { status: 200, body: ipRuleJson(rule) };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: `${BASE}/:id`,
+    operation: 'delete_database_postgres_cidr',
+    accesses: ['write_database'],
+    mutates: true,
+    handle: (context) => {
+      const rule = find(context);
+      const list = context.store.state.ipRules;
+      list.splice(list.indexOf(rule), 1);
+      return { status: 204 };
+    },
+  },
+];

@@ -1,0 +1,152 @@
+import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
+import { HttpError } from './http-error';
+import { hashSecret, newId, newTokenSecret } from './identifiers';
+import type { AccessRecord, ServiceTokenRecord } from './model';
+import { bodies } from './request-bodies';
+import { paging, type Route, type RouteContext } from './route';
+import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
+
+const BASE = '/organizations/:organization/service-tokens';
+
+function find(context: RouteContext): ServiceTokenRecord {
+  const token = context.store.state.serviceTokens.find(
+    (t) => t.organization === context.params.organization && t.id === context.params.id,
+  );
+  if (!token) throw HttpError.notFound();
+  return token;
+}
+
+/** The accesses named in an add/delete-access body, checked, with the resource they apply to. */
+function requestedAccesses(context: RouteContext) {
+  const request = bodies.tokenAccess(context.body);
+  const unknown = request.access.filter((a) => !(ALL_ACCESSES as readonly string[]).includes(a));
+  if (unknown.length > 0) throw HttpError.unprocessable(`access: unknown access ${unknown.join(', ')}`);
+  const org = context.store.organization(context.params.organization);
+  if (request.database === undefined) {
+    return { names: request.access, resourceType: 'Organization' as const, resourceId: org.id, resourceName: org.name };
+  }
+  const orgOnly = request.access.filter(isOrganizationAccess);
+  if (orgOnly.length > 0) {
+    throw HttpError.unprocessable(`access: ${orgOnly.join(', ')} are organization accesses; grant them without a database`);
+  }
+  const db = context.store.database(org.name, request.database);
+  return { names: request.access, resourceType: 'Database' as const, resourceId: db.id, resourceName: db.name };
+}
+
+/** Organization service tokens and their access grants. */
+export const serviceTokenRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: BASE,
+    operation: 'list_service_tokens',
+    accesses: ['read_service_tokens'],
+    mutates: false,
+    handle: (context) => {
+      const items = context.store.state.serviceTokens
+        .filter((t) => t.organization === context.params.organization)
+        .map((t) => serviceTokenJson(t));
+      const { page, perPage } = paging(context.url);
+      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: BASE,
+    operation: 'create_service_token',
+    accesses: ['write_service_tokens'],
+    mutates: true,
+    handle: (context) => {
+      const request = bodies.createToken(context.body);
+      const now = context.clock.now();
+      const secret = newTokenSecret();
+      const ttl = request.ttl && request.ttl > 0 ? request.ttl : null;
+      const record: ServiceTokenRecord = {
+        id: newId(),
+        organization: context.params.organization,
+        name: request.name ?? null,
+        secretHash: hashSecret(secret),
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000).toISOString() : null,
+        accesses: [],
+      };
+      context.store.state.serviceTokens.push(record);
+      // The API answers 200 (not 201) here.
+      return { status: 200, body: serviceTokenJson(record, secret) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `${BASE}/:id`,
+    operation: 'get_service_token',
+    accesses: ['read_service_tokens'],
+    mutates: false,
+    handle: (context) => ({ status: 200, body: serviceTokenJson(find(context)) }),
+  },
+  {
+    method: 'DELETE',
+    pattern: `${BASE}/:id`,
+    operation: 'delete_service_token',
+    accesses: ['delete_service_tokens'],
+    mutates: true,
+    handle: (context) => {
+      const token = find(context);
+      const list = context.store.state.serviceTokens;
+      list.splice(list.indexOf(token), 1);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `${BASE}/:id/access`,
+    operation: 'get_service_token_accesses',
+    accesses: ['read_service_tokens'],
+    mutates: false,
+    handle: (context) => ({ status: 200, body: { type: 'list', data: find(context).accesses.map(accessJson) } }),
+  },
+  {
+    method: 'POST',
+    pattern: `${BASE}/:id/access`,
+    operation: 'add_service_token_accesses',
+    accesses: ['write_service_tokens'],
+    mutates: true,
+    handle: (context) => {
+      const token = find(context);
+      const { names, ...resource } = requestedAccesses(context);
+      const createdAt = context.clock.now().toISOString();
+      const result: AccessRecord[] = [];
+      for (const access of new Set(names)) {
+        let record = token.accesses.find((a) => a.access === access && a.resourceId === resource.resourceId);
+        if (!record) {
+          record = { id: newId(), access, createdAt, ...resource };
+          token.accesses.push(record);
+        }
+        result.push(record);
+      }
+      token.updatedAt = createdAt;
+      return { status: 200, body: { type: 'list', data: result.map(accessJson) } };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: `${BASE}/:id/access`,
+    operation: 'delete_service_token_accesses',
+    accesses: ['write_service_tokens'],
+    mutates: true,
+    handle: (context) => {
+      const token = find(context);
+      const { names, resourceId } = requestedAccesses(context);
+      token.accesses = token.accesses.filter((a) => !(a.resourceId === resourceId && names.includes(a.access)));
+      token.updatedAt = context.clock.now().toISOString();
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `${BASE}/:id/grants`,
+    operation: 'get_service_token_grants',
+    accesses: ['read_service_tokens'],
+    mutates: false,
+    handle: (context) => ({ status: 200, body: { type: 'list', data: grantsJson(find(context)) } }),
+  },
+];

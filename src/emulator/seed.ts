@@ -1,0 +1,104 @@
+import Ajv from 'ajv';
+import { newId } from './identifiers';
+import type { EmulatorState } from './model';
+
+/** What the emulator starts with: organizations, their databases and branches. */
+export interface Seed {
+  readonly organizations: readonly {
+    readonly name: string;
+    readonly databases: readonly {
+      readonly name: string;
+      readonly kind: 'mysql' | 'postgresql';
+      readonly branches: readonly { readonly name: string; readonly production: boolean }[];
+    }[];
+  }[];
+}
+
+/**
+ * The built-in seed: one organization with two MySQL/Vitess databases and one Postgres database, each with a
+ * production and a development branch.
+ */
+export const DEFAULT_SEED: Seed = {
+  organizations: [
+    {
+      name: 'acme',
+      databases: [
+        { name: 'shop', kind: 'mysql', branches: [{ name: 'main', production: true }, { name: 'dev', production: false }] },
+        { name: 'inventory', kind: 'mysql', branches: [{ name: 'main', production: true }, { name: 'dev', production: false }] },
+        { name: 'analytics', kind: 'postgresql', branches: [{ name: 'main', production: true }, { name: 'dev', production: false }] },
+      ],
+    },
+  ],
+};
+
+const nameSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
+const seedSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['organizations'],
+  properties: {
+    organizations: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'databases'],
+        properties: {
+          name: nameSchema,
+          databases: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'kind', 'branches'],
+              properties: {
+                name: nameSchema,
+                kind: { enum: ['mysql', 'postgresql'] },
+                branches: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'production'],
+                    properties: { name: nameSchema, production: { type: 'boolean' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const validateSeed = new Ajv({ allErrors: true }).compile<Seed>(seedSchema);
+
+/** Checks a seed read from a file; the error names the first bad field. */
+export function parseSeed(json: unknown, source: string): Seed {
+  if (validateSeed(json)) return json;
+  const first = validateSeed.errors?.[0];
+  throw new Error(`invalid emulator seed ${source}: ${first?.instancePath || '(root)'} ${first?.message ?? 'is invalid'}`);
+}
+
+export function stateFromSeed(seed: Seed, state: EmulatorState, now: Date): void {
+  const createdAt = now.toISOString();
+  for (const org of seed.organizations) {
+    state.organizations.push({ id: newId(), name: org.name, createdAt });
+    for (const db of org.databases) {
+      state.databases.push({ id: newId(), organization: org.name, name: db.name, kind: db.kind, createdAt });
+      for (const branch of db.branches) {
+        state.branches.push({
+          id: newId(),
+          organization: org.name,
+          database: db.name,
+          name: branch.name,
+          production: branch.production,
+          createdAt,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import type {
+  AccessRecord,
+  ActorRecord,
+  BranchRecord,
+  DatabaseRecord,
+  IpRuleRecord,
+  OrganizationRecord,
+  PasswordRecord,
+  ServiceTokenRecord,
+} from './model';
+
+/** Turns records into the response bodies the OpenAPI description documents (all required fields present). */
+
+const HOST = 'aws.connect.psdb.cloud';
+const REGION = {
+  id: 'reg_us_east_1',
+  provider: 'AWS',
+  enabled: true,
+  public_ip_addresses: ['198.51.100.10'],
+  display_name: 'AWS us-east-1',
+  location: 'Ashburn, Virginia',
+  slug: 'us-east',
+  current_default: true,
+  mysql_supported: true,
+  postgresql_supported: true,
+};
+
+function actor(record: ActorRecord) {
+  return { id: record.id, display_name: record.displayName, avatar_url: `https://avatars.example.invalid/${record.id}.png` };
+}
+
+export function organizationJson(org: OrganizationRecord, databaseCount: number) {
+  return {
+    id: org.id,
+    name: org.name,
+    billing_email: `billing@${org.name}.example`,
+    created_at: org.createdAt,
+    updated_at: org.createdAt,
+    plan: 'scaler_pro',
+    valid_billing_info: true,
+    sso: false,
+    sso_directory: false,
+    single_tenancy: false,
+    managed_tenancy: false,
+    has_past_due_invoices: false,
+    database_count: databaseCount,
+    sso_portal_url: null,
+    features: {},
+    idp_managed_roles: false,
+    invoice_budget_amount: '0',
+    keyspace_shard_limit: 1,
+    has_card: true,
+    payment_info_required: false,
+  };
+}
+
+export function databaseJson(db: DatabaseRecord, branches: BranchRecord[]) {
+  const production = branches.filter((b) => b.production);
+  const url = `https://api.planetscale.com/v1/organizations/${db.organization}/databases/${db.name}`;
+  return {
+    id: db.id,
+    url,
+    branches_url: `${url}/branches`,
+    branches_count: branches.length,
+    open_schema_recommendations_count: 0,
+    development_branches_count: branches.length - production.length,
+    production_branches_count: production.length,
+    issues_count: 0,
+    multiple_admins_required_for_deletion: false,
+    ready: true,
+    at_backup_restore_branches_limit: false,
+    at_development_branch_usage_limit: false,
+    data_import: null,
+    region: REGION,
+    html_url: `https://app.planetscale.com/${db.organization}/${db.name}`,
+    name: db.name,
+    state: 'ready',
+    sharded: false,
+    default_branch_shard_count: 1,
+    default_branch_read_only_regions_count: 0,
+    default_branch_table_count: 0,
+    default_branch: production[0]?.name ?? branches[0]?.name ?? 'main',
+    require_approval_for_deploy: false,
+    deletion_protected: false,
+    resizing: false,
+    resize_queued: false,
+    config_changing: false,
+    config_change_queued: false,
+    allow_data_branching: false,
+    foreign_keys_enabled: true,
+    automatic_migrations: null,
+    restrict_branch_region: false,
+    insights_raw_queries: false,
+    plan: 'scaler_pro',
+    insights_enabled: true,
+    production_branch_web_console: false,
+    migration_table_name: null,
+    migration_framework: null,
+    created_at: db.createdAt,
+    updated_at: db.createdAt,
+    schema_last_updated_at: null,
+    kind: db.kind,
+  };
+}
+
+export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind']) {
+  const url = `https://api.planetscale.com/v1/organizations/${branch.organization}/databases/${branch.database}/branches/${branch.name}`;
+  return {
+    id: branch.id,
+    name: branch.name,
+    created_at: branch.createdAt,
+    updated_at: branch.createdAt,
+    deleted_at: null,
+    restore_checklist_completed_at: null,
+    schema_last_updated_at: null,
+    kind,
+    mysql_address: HOST,
+    mysql_edge_address: HOST,
+    state: 'ready',
+    direct_vtgate: false,
+    vtgate_size: 'small',
+    vtgate_name: null,
+    vtgate_count: 1,
+    vtgate_autoscaling: false,
+    vtgate_max_count: null,
+    vtgate_target_cpu_utilization: null,
+    cluster_name: 'PS_10',
+    cluster_iops: null,
+    ready: true,
+    schema_ready: true,
+    metal: false,
+    production: branch.production,
+    safe_migrations: branch.production,
+    deletion_protected: false,
+    sharded: false,
+    shard_count: 1,
+    keyspace_count: 1,
+    stale_schema: false,
+    actor: null,
+    restored_from_branch: null,
+    private_edge_connectivity: false,
+    has_replicas: branch.production,
+    has_read_only_replicas: false,
+    html_url: `https://app.planetscale.com/${branch.organization}/${branch.database}/${branch.name}`,
+    url,
+    region: REGION,
+    parent_branch: null,
+    vtgate_options: {},
+  };
+}
+
+export function passwordJson(password: PasswordRecord, branch: BranchRecord, now: Date, plainText: string | null = null) {
+  const expired = password.expiresAt !== null && new Date(password.expiresAt).getTime() <= now.getTime();
+  return {
+    id: password.id,
+    name: password.name,
+    role: password.role,
+    cidrs: password.cidrs.length > 0 ? [...password.cidrs] : null,
+    created_at: password.createdAt,
+    deleted_at: null,
+    expires_at: password.expiresAt,
+    last_used_at: null,
+    expired,
+    direct_vtgate: password.directVtgate,
+    direct_vtgate_addresses: password.directVtgate ? [`vtgate-a.${HOST}`, `vtgate-b.${HOST}`] : [],
+    ttl_seconds: password.ttlSeconds,
+    access_host_url: HOST,
+    access_host_regional_url: HOST,
+    access_host_regional_urls: [],
+    actor: actor(password.actor),
+    region: REGION,
+    username: password.username,
+    plain_text: plainText,
+    replica: password.replica,
+    renewable: password.ttlSeconds !== null,
+    database_branch: {
+      name: branch.name,
+      id: branch.id,
+      production: branch.production,
+      mysql_edge_address: HOST,
+      private_edge_connectivity: false,
+    },
+  };
+}
+
+export function accessJson(access: AccessRecord) {
+  return {
+    id: access.id,
+    access: access.access,
+    description: access.access.replace(/_/g, ' '),
+    resource_name: access.resourceName,
+    resource_id: access.resourceId,
+    resource_type: access.resourceType,
+    resource: { id: access.resourceId, name: access.resourceName, created_at: access.createdAt, updated_at: access.createdAt, deleted_at: null },
+  };
+}
+
+export function serviceTokenJson(token: ServiceTokenRecord, plainToken: string | null = null) {
+  return {
+    id: token.id,
+    name: token.name,
+    display_name: token.name ?? token.id,
+    token: plainToken,
+    plain_text_refresh_token: null,
+    avatar_url: `https://avatars.example.invalid/${token.id}.png`,
+    created_at: token.createdAt,
+    updated_at: token.updatedAt,
+    expires_at: token.expiresAt,
+    last_used_at: null,
+    actor_id: null,
+    actor_display_name: null,
+    actor_type: null,
+    service_token_accesses: token.accesses.map(accessJson),
+    oauth_accesses_by_resource: null,
+  };
+}
+
+export function grantsJson(token: ServiceTokenRecord) {
+  const byResource = new Map<string, AccessRecord[]>();
+  for (const access of token.accesses) {
+    const key = `${access.resourceType}:${access.resourceId}`;
+    byResource.set(key, [...(byResource.get(key) ?? []), access]);
+  }
+  return [...byResource.values()].map((accesses) => ({
+    id: `${token.id}-${accesses[0].resourceId}`,
+    resource_name: accesses[0].resourceName,
+    resource_type: accesses[0].resourceType,
+    resource_id: accesses[0].resourceId,
+    accesses: accesses.map((a) => ({ access: a.access, description: a.access.replace(/_/g, ' ') })),
+  }));
+}
+
+export function ipRuleJson(rule: IpRuleRecord) {
+  return {
+    id: rule.id,
+    schema: rule.schema,
+    role: rule.role,
+    cidrs: [...rule.cidrs],
+    description: rule.description,
+    created_at: rule.createdAt,
+    updated_at: rule.updatedAt,
+    deleted_at: null,
+    actor: actor(rule.actor),
+  };
+}
+
+/** A page as the list endpoints answer it. */
+export function pageJson<T>(items: T[], page: number, perPage: number, url: URL) {
+  const total = items.length;
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  const link = (n: number | null) => {
+    if (n === null) return null;
+    const next = new URL(url);
+    next.searchParams.set('page', String(n));
+    return next.toString();
+  };
+  const next = page < totalPages ? page + 1 : null;
+  const prev = page > 1 ? page - 1 : null;
+  return {
+    type: 'list',
+    current_page: page,
+    per_page: perPage,
+    next_page: next,
+    next_page_url: link(next),
+    prev_page: prev,
+    prev_page_url: link(prev),
+    total_count: total,
+    total_pages: totalPages,
+    data: items.slice((page - 1) * perPage, page * perPage),
+  };
+}

@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServiceTokenCredentials } from '../api/credentials';
+import { ALL_ACCESSES } from '../spec/accesses';
+import { EmulatorClock } from './clock';
+import { Faults, RequestCounter, type FaultSpec } from './faults';
+import { HttpError } from './http-error';
+import { hashSecret, newId, newTokenSecret, secretMatches } from './identifiers';
+import type { ServiceTokenRecord } from './model';
+import { matchRoute, type Route, type RouteContext } from './route';
+import { ipRuleRoutes } from './routes-ip-rules';
+import { passwordRoutes } from './routes-passwords';
+import { scopeRoutes } from './routes-scope';
+import { serviceTokenRoutes } from './routes-service-tokens';
+import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
+import { Store } from './store';
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Organizations, databases and branches to start with (ignored when `statePath` already holds state). @default DEFAULT_SEED */
+  readonly seed?: Seed;
+  /** A JSON seed file, instead of `seed`. */
+  readonly seedFile?: string;
+  /** Persist state in this file across restarts (atomic writes; secrets stored as hashes only). @default in memory */
+  readonly statePath?: string;
+  /**
+   * Credentials for the bootstrap token (all accesses on the first organization). Give the same pair across restarts
+   * of a persisted emulator to keep using it. @default a new random token
+   */
+  readonly bootstrapToken?: ServiceTokenCredentials;
+  /** Latency added to every API response, in milliseconds. @default 0 */
+  readonly latencyMs?: number;
+}
+
+export interface RunningEmulator {
+  /** Base URL of the API, ending in /v1: what PLANETSCALE_API_URL should hold. */
+  readonly url: string;
+  /** The bootstrap service token: all accesses on `organization`. */
+  readonly token: ServiceTokenCredentials;
+  /** The organization the bootstrap token belongs to. */
+  readonly organization: string;
+  readonly clock: EmulatorClock;
+  readonly faults: Faults;
+  readonly requests: RequestCounter;
+  readonly store: Store;
+  /** Environment variables that point a client, cdktf or terraform at this emulator. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const ROUTES: Route[] = [...scopeRoutes, ...passwordRoutes, ...serviceTokenRoutes, ...ipRuleRoutes];
+const BOOTSTRAP_NAME = 'emulator-bootstrap';
+const MAX_BODY = 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+}
+
+function sendError(res: ServerResponse, error: HttpError): void {
+  send(res, error.status, { code: error.code, message: error.message });
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, 'payload_too_large', 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'request body is not valid JSON');
+  }
+}
+
+function faultResponse(res: ServerResponse, fault: FaultSpec): void {
+  if (fault.kind === 'redirect') {
+    res.writeHead(307, { location: fault.location ?? '/' }).end();
+    return;
+  }
+  const status = fault.status ?? 500;
+  const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
+  if (fault.body === 'html') {
+    const html = `<html><body><h1>${status} Service Unavailable</h1><p>upstream connect error</p></body></html>`;
+    res.writeHead(status, { 'content-type': 'text/html', ...headers }).end(html);
+  } else if (fault.body === 'errors') {
+    send(res, status, { errors: [{ message: `injected error ${status}` }] }, headers);
+  } else {
+    send(res, status, { code: status === 429 ? 'rate_limited' : 'internal_error', message: `injected error ${status}` }, headers);
+  }
+}
+
+/**
+ * Starts the PlanetScale API emulator on 127.0.0.1. Same routes, status codes, error shapes, auth and required
+ * accesses as the API, for the subset this package uses; plus an admin API under /_emulator for tests.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const clock = new EmulatorClock();
+  const faults = new Faults();
+  faults.latencyMs = options.latencyMs ?? 0;
+  const requests = new RequestCounter();
+
+  let store = options.statePath ? Store.load(options.statePath) : undefined;
+  if (!store) {
+    store = Store.create(options.statePath);
+    const seed = options.seedFile ? parseSeed(JSON.parse(readFileSync(options.seedFile, 'utf8')), options.seedFile) : (options.seed ?? DEFAULT_SEED);
+    stateFromSeed(seed, store.state, clock.now());
+  }
+  const organization = store.state.organizations[0]?.name;
+  if (!organization) throw new Error('the emulator needs at least one organization');
+  const token = bootstrapToken(store, organization, options.bootstrapToken, clock);
+  store.save();
+  const db = store;
+
+  function authenticate(header: string | undefined): ServiceTokenRecord {
+    const [id, secret, ...rest] = (header ?? '').split(':');
+    const record = id && secret && rest.length === 0 ? db.state.serviceTokens.find((t) => t.id === id) : undefined;
+    if (!record || !secretMatches(secret, record.secretHash)) {
+      throw new HttpError(401, 'unauthorized', 'The access token is invalid, expired or revoked');
+    }
+    if (record.expiresAt !== null && new Date(record.expiresAt).getTime() <= clock.now().getTime()) {
+      throw new HttpError(401, 'unauthorized', 'The access token has expired');
+    }
+    return record;
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname.slice('/v1'.length);
+    const method = req.method ?? 'GET';
+    let route: Route | undefined;
+    let params: Record<string, string> | undefined;
+    for (const candidate of ROUTES) {
+      params = matchRoute(candidate, method, path);
+      if (params) {
+        route = candidate;
+        break;
+      }
+    }
+    requests.record(method, route?.operation ?? 'unknown');
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    const fault = faults.take(method, path);
+    if (fault && fault.kind !== 'drop-after-change') {
+      await readBody(req).catch(() => undefined);
+      faultResponse(res, fault);
+      return;
+    }
+    const body = await readBody(req);
+    if (!route || !params) throw HttpError.notFound();
+    const caller = authenticate(req.headers.authorization);
+    if (caller.organization !== params.organization) throw HttpError.notFound();
+    db.organization(params.organization);
+    if (params.database !== undefined) db.database(params.organization, params.database);
+    const holds = (access: string, database?: string) =>
+      caller.accesses.some((a) => a.access === access && (a.resourceType === 'Organization' || a.resourceName === database));
+    if (route.accesses.length > 0 && !route.accesses.some((access) => holds(access, params!.database))) {
+      const where = params.database ? `database ${params.database}` : `organization ${params.organization}`;
+      throw new HttpError(403, 'forbidden', `The service token lacks the access this route needs on ${where}`);
+    }
+    const context: RouteContext = { params, url, body, token: caller, store: db, clock, holds };
+    const result = route.handle(context);
+    if (route.mutates) db.save();
+    if (fault?.kind === 'drop-after-change') {
+      // The change is made; the answer never arrives.
+      req.socket.destroy();
+      return;
+    }
+    send(res, result.status, result.body);
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = (await readBody(req)) as Record<string, unknown> | undefined;
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /_emulator/health':
+        return send(res, 200, { ok: true });
+      case 'POST /_emulator/faults':
+        try {
+          faults.add(body as unknown as FaultSpec);
+        } catch (error) {
+          throw HttpError.unprocessable((error as Error).message);
+        }
+        return send(res, 204);
+      case 'DELETE /_emulator/faults':
+        faults.clear();
+        return send(res, 204);
+      case 'POST /_emulator/latency':
+        faults.latencyMs = Number(body?.ms ?? 0);
+        return send(res, 204);
+      case 'POST /_emulator/clock':
+        if (typeof body?.advanceSeconds === 'number') clock.advance(body.advanceSeconds * 1000);
+        else if (typeof body?.now === 'string') clock.set(new Date(body.now));
+        return send(res, 200, { now: clock.now().toISOString() });
+      case 'GET /_emulator/requests':
+        return send(res, 200, { total: requests.total, byOperation: requests.snapshot() });
+      case 'DELETE /_emulator/requests':
+        requests.reset();
+        return send(res, 204);
+      default:
+        throw HttpError.notFound();
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const handler = url.pathname.startsWith('/_emulator/') ? handleAdmin : url.pathname.startsWith('/v1/') ? handleApi : undefined;
+    if (!handler) {
+      sendError(res, HttpError.notFound());
+      return;
+    }
+    handler(req, res, url).catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      if (error instanceof HttpError) sendError(res, error);
+      else sendError(res, new HttpError(500, 'internal_error', 'emulator error'));
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/v1`;
+
+  return {
+    url,
+    token,
+    organization,
+    clock,
+    faults,
+    requests,
+    store,
+    env: { PLANETSCALE_API_URL: url, PLANETSCALE_SERVICE_TOKEN_ID: token.id, PLANETSCALE_SERVICE_TOKEN: token.token },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Finds or makes the all-access token of the first organization. */
+function bootstrapToken(store: Store, organization: string, wanted: ServiceTokenCredentials | undefined, clock: EmulatorClock): ServiceTokenCredentials {
+  if (wanted) {
+    const existing = store.state.serviceTokens.find((t) => t.id === wanted.id);
+    if (existing && secretMatches(wanted.token, existing.secretHash)) return wanted;
+    if (existing) throw new Error(`bootstrap token ${wanted.id} exists in the state file with a different secret`);
+  }
+  const credentials = wanted ?? { id: newId(), token: newTokenSecret() };
+  const now = clock.now().toISOString();
+  const org = store.organization(organization);
+  store.state.serviceTokens.push({
+    id: credentials.id,
+    organization,
+    name: BOOTSTRAP_NAME,
+    secretHash: hashSecret(credentials.token),
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+    accesses: ALL_ACCESSES.map((access) => ({
+      id: newId(),
+      access,
+      resourceType: 'Organization' as const,
+      resourceId: org.id,
+      resourceName: org.name,
+      createdAt: now,
+    })),
+  });
+  return credentials;
+}
