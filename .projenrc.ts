@@ -50,7 +50,6 @@ const project = new typescript.TypeScriptProject({
   ],
   jestOptions: {
     jestVersion: '^29',
-    coverage: false,
     junitReporting: false,
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -59,6 +58,7 @@ const project = new typescript.TypeScriptProject({
       globalSetup: '<rootDir>/test/global-setup.ts',
       testTimeout: 120_000,
       maxWorkers: 2,
+      collectCoverage: false,
     },
   },
   tsJestOptions: {

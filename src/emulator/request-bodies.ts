@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import { HttpError } from './http-error';
 import { PASSWORD_ROLES, type CreatePasswordRequest, type CreateServiceTokenRequest, type PostgresIpRuleRequest, type ServiceTokenAccessRequest, type UpdatePasswordRequest } from '../api/types';
 import { normalizeCidr } from '../spec/cidr';
-import { HttpError } from './http-error';
 
 /** Request body checks: a bad body is a 422 whose message names the field, as the API does. */
 const ajv = new Ajv({ allErrors: false });

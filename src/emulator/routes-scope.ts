@@ -1,5 +1,5 @@
-import { branchJson, databaseJson, organizationJson, pageJson } from './serialize';
 import { paging, type Route } from './route';
+import { branchJson, databaseJson, organizationJson, pageJson } from './serialize';
 
 const DATABASE_READ = [
   'read_database', 'delete_database', 'write_database', 'read_branch', 'delete_branch', 'create_branch', 'promote_branches',

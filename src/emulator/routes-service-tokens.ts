@@ -1,10 +1,10 @@
-import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newTokenSecret } from './identifiers';
 import type { AccessRecord, ServiceTokenRecord } from './model';
 import { bodies } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
+import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
 
 const BASE = '/organizations/:organization/service-tokens';
 

@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServiceTokenCredentials } from '../api/credentials';
-import { ALL_ACCESSES } from '../spec/accesses';
 import { EmulatorClock } from './clock';
 import { Faults, RequestCounter, type FaultSpec } from './faults';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newTokenSecret, secretMatches } from './identifiers';
 import type { ServiceTokenRecord } from './model';
 import { matchRoute, type Route, type RouteContext } from './route';
-import { ipRuleRoutes } from './routes-ip-rules';
-import { passwordRoutes } from './routes-passwords';
-import { scopeRoutes } from './routes-scope';
-import { serviceTokenRoutes } from './routes-service-tokens';
+import { ROUTES } from './routes';
 import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
 import { Store } from './store';
+import type { ServiceTokenCredentials } from '../api/credentials';
+import { ALL_ACCESSES } from '../spec/accesses';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -50,7 +47,6 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...scopeRoutes, ...passwordRoutes, ...serviceTokenRoutes, ...ipRuleRoutes];
 const BOOTSTRAP_NAME = 'emulator-bootstrap';
 const MAX_BODY = 1024 * 1024;
 
@@ -251,7 +247,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 /** Finds or makes the all-access token of the first organization. */
-function bootstrapToken(store: Store, organization: string, wanted: ServiceTokenCredentials | undefined, clock: EmulatorClock): ServiceTokenCredentials {
+function bootstrapToken(
+  store: Store,
+  organization: string,
+  wanted: ServiceTokenCredentials | undefined,
+  clock: EmulatorClock,
+): ServiceTokenCredentials {
   if (wanted) {
     const existing = store.state.serviceTokens.find((t) => t.id === wanted.id);
     if (existing && secretMatches(wanted.token, existing.secretHash)) return wanted;

@@ -8,15 +8,6 @@ import { emptyState, type BranchRecord, type DatabaseRecord, type EmulatorState,
  * (atomic replace, so a crash never leaves half a file). The file holds secret hashes only.
  */
 export class Store {
-  readonly state: EmulatorState;
-
-  constructor(
-    state: EmulatorState = emptyState(),
-    private readonly path?: string,
-  ) {
-    this.state = state;
-  }
-
   static load(path: string): Store | undefined {
     let text: string;
     try {
@@ -31,6 +22,15 @@ export class Store {
 
   static create(path?: string): Store {
     return new Store(emptyState(), path);
+  }
+
+  readonly state: EmulatorState;
+
+  constructor(
+    state: EmulatorState = emptyState(),
+    private readonly path?: string,
+  ) {
+    this.state = state;
   }
 
   save(): void {

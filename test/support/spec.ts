@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+
+/** PlanetScale's OpenAPI description, read from ../shared (never copied into the project). */
+export const SPEC_PATH = resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'planetscale-openapi.yaml');
+
+interface Operation {
+  operationId: string;
+  description?: string;
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
+}
+
+let cached: { paths: Record<string, Record<string, Operation>> } | undefined;
+
+export function loadSpec(): { paths: Record<string, Record<string, Operation>> } {
+  cached ??= parse(readFileSync(SPEC_PATH, 'utf8'));
+  return cached!;
+}
+
+export function specOperation(path: string, method: string): Operation | undefined {
+  return loadSpec().paths[path]?.[method.toLowerCase()];
+}
+
+/** The "Service Token Accesses" the spec lists for an operation. */
+export function specAccesses(path: string, method: string): string[] {
+  const description = specOperation(path, method)?.description ?? '';
+  const line = /\*\*Service Token Accesses\*\*\s*\n\s*(.*)/.exec(description)?.[1] ?? '';
+  return [...line.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const compiled = new Map<string, ValidateFunction>();
+
+/** Validates a response against the spec: the status must be documented, and the body must match its schema. */
+export function checkAgainstSpec(path: string, method: string, status: number, body: unknown): string[] {
+  const operation = specOperation(path, method);
+  if (!operation) return [`${method} ${path} is not in the spec`];
+  const response = operation.responses[String(status)];
+  if (!response) return [`${method} ${path}: status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`];
+  const schema = response.content?.['application/json']?.schema;
+  // The spec gives error answers no schema; their `{code, message}` shape is checked by the caller.
+  if (!schema) return body === undefined || status >= 400 ? [] : [`${method} ${path} ${status}: spec documents no body, got one`];
+  const key = `${method} ${path} ${status}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(key, validate);
+  }
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${key}: ${e.instancePath || '(body)'} ${e.message}`);
+}
