@@ -1,7 +1,9 @@
-/** Jest global setup: nothing yet beyond a sanity check that the shared reference is beside the project. */
 import { existsSync } from 'node:fs';
+import { bundleHandler } from '../scripts/bundle-handler';
 import { SPEC_PATH } from './support/spec';
 
+/** Runs once before all suites: the constructs under test reference the bundled handler, so build it from src. */
 export default function globalSetup(): void {
   if (!existsSync(SPEC_PATH)) throw new Error(`the PlanetScale OpenAPI description is missing at ${SPEC_PATH} (../shared must sit beside the project)`);
+  bundleHandler();
 }

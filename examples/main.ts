@@ -1,0 +1,46 @@
+/**
+ * Example: PlanetScale access for a shop, as code.
+ *
+ * - `app`: the production application's password (readwriter), usable only from the office and the CI runners.
+ * - `analytics`: a read-only password on the read replicas for BI tools, expiring after 30 days.
+ * - `dev-admin`: an admin password on the development branch, expiring after 7 days.
+ *
+ * Deploy with `cdktf deploy` (cdktf.json at the repository root points here). Credentials come from
+ * PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN; secrets land in planetscale-outputs.json (mode 0600).
+ * OFFICE_CIDRS (comma-separated) overrides the office ranges; the demo uses it to show an in-place CIDR change.
+ */
+import { App, TerraformStack } from 'cdktf';
+import { DatabasePassword, IpRestriction, PlanetScale } from '../src';
+
+const app = new App();
+const stack = new TerraformStack(app, 'access');
+
+new PlanetScale(stack, 'planetscale', { organization: process.env.PLANETSCALE_ORGANIZATION ?? 'acme' });
+
+const production = new DatabasePassword(stack, 'app', {
+  database: 'shop',
+  branch: 'main',
+  role: 'readwriter',
+});
+new IpRestriction(stack, 'office', {
+  password: production,
+  cidrs: process.env.OFFICE_CIDRS?.split(',') ?? ['203.0.113.0/24', '2001:db8:4000::/48'],
+});
+new IpRestriction(stack, 'ci-runners', { password: production, cidrs: ['198.51.100.0/26'] });
+
+new DatabasePassword(stack, 'analytics', {
+  database: 'shop',
+  branch: 'main',
+  role: 'reader',
+  replica: true,
+  ttl: '30d',
+});
+
+new DatabasePassword(stack, 'dev-admin', {
+  database: 'shop',
+  branch: 'dev',
+  role: 'admin',
+  ttl: '7d',
+});
+
+app.synth();

@@ -1,0 +1,149 @@
+import { Construct } from 'constructs';
+import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
+import { DISPLAY_NAME_PATTERN, formatManagedName, generationHash, objectHash } from '../spec/naming';
+import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
+import { parseTtl } from '../spec/ttl';
+import { CustomResource } from './custom-resource';
+import { PlanetScale } from './planetscale';
+import { checkResourceName, invalidProp } from './validation';
+
+export interface DatabasePasswordProps {
+  /** The MySQL/Vitess database the password belongs to. */
+  readonly database: string;
+  /**
+   * The branch the password can connect to.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * The database role. Changing it creates a new password first, then deletes the old one.
+   * @default 'reader'
+   */
+  readonly role?: PasswordRole;
+  /**
+   * Time to live: whole seconds, or a duration such as '90d', '12h', '30m'. Changing it creates a new password.
+   * @default - the password does not expire
+   */
+  readonly ttl?: number | string;
+  /**
+   * Whether the password connects to read replicas. Changing it creates a new password.
+   * @default false
+   */
+  readonly replica?: boolean;
+  /**
+   * Whether the password connects directly to a VTGate, bypassing the load balancer. Changing it creates a new
+   * password.
+   * @default false
+   */
+  readonly directVtgate?: boolean;
+  /**
+   * Display name (1-32 letters, digits, '-' or '_'); the managed name adds the ownership key and hashes to it.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Rotation label: changing it (for example to a date) creates a new password first, then deletes the old one.
+   * @default ''
+   */
+  readonly rotation?: string;
+}
+
+/**
+ * A PlanetScale branch password. Its secret is written to the outputs file, never to Terraform state. Fields fixed
+ * at creation (role, TTL, replica, direct VTGate, branch, rotation) make a new password when changed; the CIDR
+ * allow-list (from `IpRestriction`s) is patched in place.
+ */
+export class DatabasePassword extends Construct {
+  readonly database: string;
+  readonly branch: string;
+  readonly role: PasswordRole;
+  /** TTL in seconds, or undefined for no expiry. */
+  readonly ttlSeconds?: number;
+  /** The name the password has in PlanetScale. */
+  readonly managedName: string;
+  private readonly allowed = new Set<string>();
+  private readonly spec: PasswordSpec;
+
+  constructor(scope: Construct, id: string, props: DatabasePasswordProps) {
+    super(scope, id);
+    const planetscale = PlanetScale.of(this);
+    this.database = checkResourceName(this, 'database', props.database);
+    this.branch = checkResourceName(this, 'branch', props.branch ?? 'main');
+    const role = props.role ?? 'reader';
+    if (!PASSWORD_ROLES.includes(role)) {
+      throw invalidProp(this, 'role', `${JSON.stringify(role)} is not a password role: use one of ${PASSWORD_ROLES.join(', ')}`);
+    }
+    this.role = role;
+    if (props.ttl !== undefined) {
+      const ttl = parseTtl(props.ttl);
+      if ('error' in ttl) throw invalidProp(this, 'ttl', ttl.error);
+      this.ttlSeconds = ttl.seconds;
+    }
+    for (const flag of ['replica', 'directVtgate'] as const) {
+      if (props[flag] !== undefined && typeof props[flag] !== 'boolean') throw invalidProp(this, flag, 'must be true or false');
+    }
+    const display = props.name ?? id;
+    if (typeof display !== 'string' || !DISPLAY_NAME_PATTERN.test(display)) {
+      const what = props.name === undefined ? `the construct id ${JSON.stringify(id)} cannot be used as a name; set \`name\`:` : `${JSON.stringify(display)} is not valid:`;
+      throw invalidProp(this, 'name', `${what} use 1-32 letters, digits, '-' or '_', starting with a letter or digit`);
+    }
+    const rotation = props.rotation ?? '';
+    if (typeof rotation !== 'string' || !/^[A-Za-z0-9._:-]{0,64}$/.test(rotation)) {
+      throw invalidProp(this, 'rotation', `${JSON.stringify(rotation)} is not valid: use up to 64 letters, digits, '.', '_', ':' or '-'`);
+    }
+
+    const fixed = {
+      database: this.database,
+      branch: this.branch,
+      role: this.role,
+      ttl_seconds: this.ttlSeconds ?? null,
+      replica: props.replica ?? false,
+      direct_vtgate: props.directVtgate ?? false,
+      rotation,
+    };
+    this.managedName = formatManagedName({
+      display,
+      owner: planetscale.owner,
+      object: objectHash(this.node.path),
+      generation: generationHash(fixed),
+    });
+    this.spec = { kind: 'password', organization: planetscale.organization, owner: planetscale.owner, path: this.node.path, name: this.managedName, ...fixed };
+
+    const password = new CustomResource(this, 'Password', {
+      planetscale,
+      spec: () => this.spec,
+      // The allow-list at creation time, so a new password is never open to every address.
+      createEnvironment: () => ({ PLANETSCALE_CDKTF_CIDRS: JSON.stringify(this.cidrs) }),
+      runOnDestroy: true,
+    });
+    const cidrs = new CustomResource(this, 'Cidrs', {
+      planetscale,
+      spec: (): PasswordCidrsSpec => ({
+        kind: 'password-cidrs',
+        organization: planetscale.organization,
+        owner: planetscale.owner,
+        path: this.node.path,
+        password: this.managedName,
+        database: this.database,
+        branch: this.branch,
+        cidrs: this.cidrs,
+      }),
+      runOnDestroy: false,
+      dependsOn: [password.resource],
+    });
+    planetscale.registerPassword(this.managedName, [password, cidrs]);
+  }
+
+  /** The allowed CIDRs: the union of this password's `IpRestriction`s, normalized and sorted; empty allows all. */
+  get cidrs(): string[] {
+    return [...this.allowed].sort();
+  }
+
+  /**
+   * Adds normalized CIDRs to the allow-list (called by IpRestriction).
+   * @internal
+   */
+  allow(cidrs: readonly string[]): void {
+    for (const cidr of cidrs) this.allowed.add(cidr);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './planetscale';
+export * from './database-password';
+export * from './ip-restriction';
+export { CustomResourceType } from './custom-resource';
+export { ConstructValidationError } from './validation';

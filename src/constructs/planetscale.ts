@@ -1,0 +1,124 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Construct, type IConstruct } from 'constructs';
+import { App, AssetType, Lazy, NullProvider, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
+import { OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
+import type { HandlerSettings } from '../spec/resource-specs';
+import { CustomResource, CustomResourceType } from './custom-resource';
+import { handlerBundlePath } from './handler-bundle';
+import { checkResourceName, invalidProp } from './validation';
+
+export interface PlanetScaleProps {
+  /** The PlanetScale organization every object of this stack lives in. */
+  readonly organization: string;
+  /**
+   * API base URL. When unset, the handler uses `PLANETSCALE_API_URL` from the environment Terraform runs in, else the
+   * public API.
+   * @default - $PLANETSCALE_API_URL at apply time, else https://api.planetscale.com/v1
+   */
+  readonly apiUrl?: string;
+  /**
+   * Where generated secrets are written (JSON, mode 0600), relative to the directory cdktf runs in (the one holding
+   * cdktf.json) unless absolute. `PLANETSCALE_OUTPUTS_FILE` at apply time overrides it.
+   * @default 'planetscale-outputs.json'
+   */
+  readonly outputsFile?: string;
+  /**
+   * Ownership key: part of every managed object's name. The stack reconciler deletes undeclared objects carrying this
+   * key, and nothing else. Two stacks that deploy to the same organization must use different keys; stack names are
+   * unique within one app, so the default is safe there. Set it explicitly when another project might deploy a stack
+   * of the same name to the same organization. Changing it re-creates every object.
+   * @default - the stack name, lowercased ([a-z0-9-], at most 32 characters)
+   */
+  readonly owner?: string;
+  /**
+   * The Terraform resource that carries each managed object.
+   * @default CustomResourceType.TERRAFORM_DATA
+   */
+  readonly resourceType?: CustomResourceType;
+}
+
+const instances = new WeakMap<TerraformStack, PlanetScale>();
+
+/**
+ * Per-stack PlanetScale settings, the handler asset, and the stack reconciler that deletes owned objects which are
+ * no longer declared. Exactly one per stack, declared before the constructs that use it.
+ */
+export class PlanetScale extends Construct {
+  /** The stack's PlanetScale construct; a clear error when there is none. */
+  static of(construct: IConstruct): PlanetScale {
+    const stack = TerraformStack.of(construct);
+    const found = instances.get(stack);
+    if (!found) {
+      throw invalidProp(
+        construct,
+        'scope',
+        `has no PlanetScale construct in stack ${stack.node.id}: declare \`new PlanetScale(stack, 'planetscale', { organization: '...' })\` first`,
+      );
+    }
+    return found;
+  }
+
+  readonly organization: string;
+  readonly owner: string;
+  readonly resourceType: CustomResourceType;
+  /** What every handler run receives (no secrets). */
+  readonly handlerSettings: HandlerSettings;
+  /** @internal */
+  readonly handlerAsset: TerraformAsset;
+  private readonly declaredPasswords: string[] = [];
+  /** Resources the reconciler runs after (it must see every create, and on destroy go first). */
+  private readonly managedResources: TerraformResource[] = [];
+
+  constructor(scope: Construct, id: string, props: PlanetScaleProps) {
+    super(scope, id);
+    const stack = TerraformStack.of(this);
+    const existing = instances.get(stack);
+    if (existing) {
+      throw invalidProp(this, 'scope', `is a second PlanetScale construct in stack ${stack.node.id} (the first is ${existing.node.path}); declare exactly one per stack`);
+    }
+    this.organization = checkResourceName(this, 'organization', props.organization);
+    if (props.apiUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(props.apiUrl)) {
+      throw invalidProp(this, 'apiUrl', `${JSON.stringify(props.apiUrl)} is not an http(s) URL`);
+    }
+    this.owner = props.owner ?? ownerFromStackName(stack.node.id);
+    if (!OWNER_PATTERN.test(this.owner)) {
+      throw invalidProp(this, 'owner', `${JSON.stringify(this.owner)} is not valid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit`);
+    }
+    if (props.resourceType !== undefined && !Object.values(CustomResourceType).includes(props.resourceType)) {
+      throw invalidProp(this, 'resourceType', `${JSON.stringify(props.resourceType)} is not one of ${Object.values(CustomResourceType).join(', ')}`);
+    }
+    this.resourceType = props.resourceType ?? CustomResourceType.TERRAFORM_DATA;
+    if (props.outputsFile !== undefined && props.outputsFile.trim() === '') throw invalidProp(this, 'outputsFile', 'must not be empty');
+
+    // The handler runs in the stack directory; point it at the outputs file from there, without absolute paths.
+    const outputs = props.outputsFile ?? 'planetscale-outputs.json';
+    const stackDirectory = resolve(App.of(this).outdir, 'stacks', stack.node.id);
+    this.handlerSettings = {
+      stack: stack.node.id,
+      outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(outputs)),
+      ...(props.apiUrl ? { api_url: props.apiUrl } : {}),
+    };
+    this.handlerAsset = new TerraformAsset(this, 'Handler', { path: handlerBundlePath(), type: AssetType.FILE });
+    if (this.resourceType === CustomResourceType.NULL_RESOURCE) new NullProvider(this, 'NullProvider');
+    instances.set(stack, this);
+
+    const reconciler = new CustomResource(this, 'Reconciler', {
+      planetscale: this,
+      spec: () => ({ kind: 'reconciler', organization: this.organization, owner: this.owner, passwords: [...this.declaredPasswords].sort() }),
+      runOnDestroy: true,
+    });
+    reconciler.resource.addOverride(
+      'depends_on',
+      Lazy.listValue({ produce: () => this.managedResources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }),
+    );
+  }
+
+  /**
+   * Records a managed password so the reconciler keeps it, and runs after it.
+   * @internal
+   */
+  registerPassword(name: string, resources: CustomResource[]): void {
+    this.declaredPasswords.push(name);
+    this.managedResources.push(...resources.map((r) => r.resource));
+  }
+}

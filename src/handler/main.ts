@@ -1,0 +1,96 @@
+import { isAbsolute, resolve } from 'node:path';
+import { PlanetScaleClient } from '../api/client';
+import { OutputsFile } from '../outputs/outputs-file';
+import { checkResourceSpec, checkSettings, type ResourceSpec } from '../spec/resource-specs';
+import type { HandlerContext } from './context';
+import { createPassword, destroyPassword } from './password';
+import { applyPasswordCidrs } from './password-cidrs';
+import { sweepOwned } from './reconciler';
+
+/**
+ * The program Terraform runs (local-exec) for each custom resource, at create and at destroy:
+ *
+ *     node <asset>/index.js create|destroy
+ *
+ * Its input comes only from the environment (never the command line, which Terraform prints on failure):
+ *   PLANETSCALE_CDKTF_SPEC      the resource's desired state (its triggers), JSON
+ *   PLANETSCALE_CDKTF_SETTINGS  stack name, API URL, outputs file, JSON
+ *   PLANETSCALE_CDKTF_CIDRS     for a password create: its initial CIDRs, JSON array
+ *   PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN   credentials
+ *   PLANETSCALE_API_URL, PLANETSCALE_OUTPUTS_FILE             optional overrides
+ * It prints one line per change, never a secret, and on failure exits 1 with one line saying what went wrong.
+ */
+
+export const SPEC_VARIABLE = 'PLANETSCALE_CDKTF_SPEC';
+export const SETTINGS_VARIABLE = 'PLANETSCALE_CDKTF_SETTINGS';
+export const CIDRS_VARIABLE = 'PLANETSCALE_CDKTF_CIDRS';
+export const OUTPUTS_VARIABLE = 'PLANETSCALE_OUTPUTS_FILE';
+
+function parseJson(variable: string, env: NodeJS.ProcessEnv): unknown {
+  const text = env[variable];
+  if (text === undefined) throw new Error(`${variable} is not set (the handler is meant to be run by Terraform)`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${variable} is not valid JSON`);
+  }
+}
+
+function parseCidrs(env: NodeJS.ProcessEnv): string[] {
+  const value = env[CIDRS_VARIABLE] === undefined ? [] : parseJson(CIDRS_VARIABLE, env);
+  if (!Array.isArray(value) || !value.every((c) => typeof c === 'string')) throw new Error(`${CIDRS_VARIABLE} must be a JSON array of strings`);
+  return value;
+}
+
+async function run(action: string, spec: ResourceSpec, context: HandlerContext, env: NodeJS.ProcessEnv): Promise<void> {
+  switch (`${spec.kind} ${action}`) {
+    case 'password create':
+      return createPassword(context, spec as Extract<ResourceSpec, { kind: 'password' }>, parseCidrs(env));
+    case 'password destroy':
+      return destroyPassword(context, spec as Extract<ResourceSpec, { kind: 'password' }>);
+    case 'password-cidrs create':
+      return applyPasswordCidrs(context, spec as Extract<ResourceSpec, { kind: 'password-cidrs' }>);
+    case 'password-cidrs destroy':
+      return;
+    case 'reconciler create': {
+      const reconciler = spec as Extract<ResourceSpec, { kind: 'reconciler' }>;
+      return sweepOwned(context, reconciler, reconciler.passwords);
+    }
+    case 'reconciler destroy':
+      return sweepOwned(context, spec as Extract<ResourceSpec, { kind: 'reconciler' }>, [], 'the stack is being destroyed');
+    default:
+      throw new Error(`unknown action "${action}" (expected create or destroy)`);
+  }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let label = 'planetscale';
+  const print = (line: string) => process.stdout.write(`${label}: ${line}\n`);
+  try {
+    const action = argv[0] ?? '';
+    const spec = checkResourceSpec(parseJson(SPEC_VARIABLE, env));
+    const settings = checkSettings(parseJson(SETTINGS_VARIABLE, env));
+    label = `planetscale ${'path' in spec ? spec.path : `${settings.stack} (stack reconciler)`}`;
+    const outputsPath = env[OUTPUTS_VARIABLE] || settings.outputs_file;
+    const client = new PlanetScaleClient({ organization: spec.organization, baseUrl: settings.api_url, log: print });
+    const context: HandlerContext = {
+      client,
+      outputs: new OutputsFile(isAbsolute(outputsPath) ? outputsPath : resolve(outputsPath)),
+      settings,
+      log: print,
+    };
+    try {
+      await run(action, spec, context, env);
+    } finally {
+      await client.close();
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${label}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

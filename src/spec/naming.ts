@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Ownership by name. Every object the constructs manage is named
+ *
+ *     <display>.<owner>.<object>.<generation>
+ *
+ * display     the construct's `name` (or id): what a person sees in the PlanetScale UI
+ * owner       the ownership key of the stack (PlanetScale construct `owner`, default the stack name)
+ * object      8 hex digits of a hash of the construct path: which construct it belongs to
+ * generation  8 hex digits of a hash of the fields fixed at creation (and the rotation label)
+ *
+ * None of the parts may contain a dot, so a name parses back unambiguously, and the stack reconciler can tell its
+ * own objects (owner matches, shape matches) from everything else, which it never touches.
+ */
+
+export const DISPLAY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+export const OWNER_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+export interface ManagedName {
+  readonly display: string;
+  readonly owner: string;
+  readonly object: string;
+  readonly generation: string;
+}
+
+function hash8(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+export function objectHash(constructPath: string): string {
+  return hash8(`path:${constructPath}`);
+}
+
+/** Hash of a canonical JSON rendering of the fields that force a new object. */
+export function generationHash(fixed: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(fixed).sort().map((key) => [key, fixed[key]]));
+  return hash8(`generation:${canonical}`);
+}
+
+export function formatManagedName(name: ManagedName): string {
+  return `${name.display}.${name.owner}.${name.object}.${name.generation}`;
+}
+
+/** Parses a name as a managed name of `owner`; undefined for anything this owner does not own. */
+export function parseOwnedName(name: string, owner: string): ManagedName | undefined {
+  const parts = name.split('.');
+  if (parts.length !== 4) return undefined;
+  const [display, nameOwner, object, generation] = parts;
+  if (nameOwner !== owner || !DISPLAY_NAME_PATTERN.test(display) || !/^[0-9a-f]{8}$/.test(object) || !/^[0-9a-f]{8}$/.test(generation)) {
+    return undefined;
+  }
+  return { display, owner: nameOwner, object, generation };
+}
+
+/** Turns a stack name into a valid default owner key (lowercase, dashes). */
+export function ownerFromStackName(stackName: string): string {
+  const cleaned = stackName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
+  return cleaned || 'stack';
+}
