@@ -105,11 +105,12 @@ test('a CIDR edit patches the password in place: same id, same secret, no rotati
   emulator.requests.reset();
   await project.applyOk();
 
+  // One lookup and one PATCH; no create, no delete, and the reconciler has nothing to do (nothing was added or removed).
+  expect(emulator.requests.snapshot()).toEqual({ 'GET list_passwords': 1, 'PATCH update_password': 1 });
   const after = project.passwordEntry('access/app');
   expect(after).toEqual(before);
   const live = await api.getPassword('shop', 'main', before.id);
   expect(live.cidrs!.sort()).toEqual(['192.0.2.0/24', '203.0.113.0/24']);
-  expect(emulator.requests.snapshot()).toEqual({ 'GET list_passwords': 1, 'PATCH update_password': 1 });
 });
 
 test('removing every IpRestriction opens the password again, visibly in the plan', async () => {
