@@ -1,7 +1,7 @@
 import { DatabasePassword, IpRestriction, PlanetScaleClient, type DatabasePasswordProps } from '../src';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { parseOwnedName } from '../src/spec/naming';
 import { TerraformProject } from './support/terraform';
+import { parseOwnedName } from '../src/spec/naming';
 
 /**
  * End to end: synthesized stacks applied by the real terraform binary against the emulator. Each scenario asserts on

@@ -1,4 +1,3 @@
-import Ajv, { type JSONSchemaType, type ValidateFunction } from 'ajv';
 import { UnexpectedResponseError } from './errors';
 import type {
   Branch,
@@ -12,13 +11,12 @@ import type {
   ServiceTokenAccess,
   ServiceTokenGrant,
 } from './types';
+import { lazyValidator } from '../spec/lazy-validator';
 
 /**
  * Response checks: the client validates every body as it arrives, so the code behind it can trust the types.
  * Only the fields the package relies on are required; extra fields are allowed (the API adds fields over time).
  */
-const ajv = new Ajv({ allErrors: false, strict: false });
-
 type Schema = Record<string, unknown>;
 const str = { type: 'string' };
 const nullableStr = { type: 'string', nullable: true };
@@ -106,18 +104,15 @@ function pageOf(item: Schema): Schema {
   });
 }
 
-function compile<T>(schema: Schema): ValidateFunction<T> {
-  return ajv.compile<T>(schema as unknown as JSONSchemaType<T>);
-}
-
 /** A validator that turns a bad body into an error naming the operation and the offending field (never its value). */
 export interface ResponseCheck<T> {
   (body: unknown, operation: string): T;
 }
 
 function check<T>(schema: Schema): ResponseCheck<T> {
-  const validate = compile<T>(schema);
+  const validator = lazyValidator<T>(schema);
   return (body, operation) => {
+    const validate = validator();
     if (validate(body)) return body;
     const first = validate.errors?.[0];
     const where = first?.instancePath || '(body)';

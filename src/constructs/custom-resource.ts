@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Lazy, NullResource, TerraformResource, type ITerraformDependable } from '../cdktf';
-import { checkResourceSpec, type ResourceSpec } from '../spec/resource-specs';
 import type { PlanetScale } from './planetscale';
+import { checkResourceSpec, type ResourceSpec } from '../spec/resource-specs';
 
 /** Which Terraform resource carries a custom resource. */
 export enum CustomResourceType {

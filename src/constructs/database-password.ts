@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
+import { CustomResource } from './custom-resource';
+import { PlanetScale } from './planetscale';
+import { checkResourceName, invalidProp } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 import { DISPLAY_NAME_PATTERN, formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
 import { parseTtl } from '../spec/ttl';
-import { CustomResource } from './custom-resource';
-import { PlanetScale } from './planetscale';
-import { checkResourceName, invalidProp } from './validation';
 
 export interface DatabasePasswordProps {
   /** The MySQL/Vitess database the password belongs to. */

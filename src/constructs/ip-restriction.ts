@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { normalizeCidr } from '../spec/cidr';
 import { DatabasePassword } from './database-password';
 import { invalidProp } from './validation';
+import { normalizeCidr } from '../spec/cidr';
 
 export interface IpRestrictionProps {
   /** The password whose connections are restricted (MySQL/Vitess). */

@@ -1,11 +1,11 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
 import { App, AssetType, Lazy, NullProvider, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
-import { OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
-import type { HandlerSettings } from '../spec/resource-specs';
 import { CustomResource, CustomResourceType } from './custom-resource';
 import { handlerBundlePath } from './handler-bundle';
 import { checkResourceName, invalidProp } from './validation';
+import { OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
+import type { HandlerSettings } from '../spec/resource-specs';
 
 export interface PlanetScaleProps {
   /** The PlanetScale organization every object of this stack lives in. */
@@ -91,11 +91,13 @@ export class PlanetScale extends Construct {
     if (props.outputsFile !== undefined && props.outputsFile.trim() === '') throw invalidProp(this, 'outputsFile', 'must not be empty');
 
     // The handler runs in the stack directory; point it at the outputs file from there, without absolute paths.
+    // cdktf runs the app in the directory holding cdktf.json: relative outputs paths start there.
+    const projectDirectory = process.cwd();
     const outputs = props.outputsFile ?? 'planetscale-outputs.json';
-    const stackDirectory = resolve(App.of(this).outdir, 'stacks', stack.node.id);
+    const stackDirectory = resolve(projectDirectory, App.of(this).outdir, 'stacks', stack.node.id);
     this.handlerSettings = {
       stack: stack.node.id,
-      outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(outputs)),
+      outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(projectDirectory, outputs)),
       ...(props.apiUrl ? { api_url: props.apiUrl } : {}),
     };
     this.handlerAsset = new TerraformAsset(this, 'Handler', { path: handlerBundlePath(), type: AssetType.FILE });

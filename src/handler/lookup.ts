@@ -1,7 +1,7 @@
+import { HandlerError } from './context';
 import type { PlanetScaleClient } from '../api/client';
 import { PlanetScaleApiError } from '../api/errors';
 import type { Password } from '../api/types';
-import { HandlerError } from './context';
 
 /** Passwords on the branch whose name is exactly `name` (the API's `q` narrows the list; equality decides). */
 export async function passwordsNamed(client: PlanetScaleClient, database: string, branch: string, name: string): Promise<Password[]> {

@@ -1,11 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { PlanetScaleClient } from '../api/client';
-import { OutputsFile } from '../outputs/outputs-file';
-import { checkResourceSpec, checkSettings, type ResourceSpec } from '../spec/resource-specs';
 import type { HandlerContext } from './context';
 import { createPassword, destroyPassword } from './password';
 import { applyPasswordCidrs } from './password-cidrs';
 import { sweepOwned } from './reconciler';
+import { PlanetScaleClient } from '../api/client';
+import { OutputsFile } from '../outputs/outputs-file';
+import { checkResourceSpec, checkSettings, type ResourceSpec } from '../spec/resource-specs';
 
 /**
  * The program Terraform runs (local-exec) for each custom resource, at create and at destroy:

@@ -1,6 +1,6 @@
-import type { PasswordCidrsSpec } from '../spec/resource-specs';
 import { HandlerError, type HandlerContext } from './context';
 import { explainScopeError, passwordsNamed } from './lookup';
+import type { PasswordCidrsSpec } from '../spec/resource-specs';
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();

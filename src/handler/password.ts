@@ -1,10 +1,10 @@
+import type { HandlerContext } from './context';
+import { deletePasswordIfPresent, explainScopeError, passwordsNamed } from './lookup';
 import { OutcomeUnknownError } from '../api/errors';
 import type { CreatedPassword } from '../api/types';
 import { connectionStrings } from '../outputs/connection-strings';
 import type { PasswordEntry } from '../outputs/entries';
 import type { PasswordSpec } from '../spec/resource-specs';
-import type { HandlerContext } from './context';
-import { deletePasswordIfPresent, explainScopeError, passwordsNamed } from './lookup';
 
 function where(spec: PasswordSpec): string {
   return `${spec.database}/${spec.branch}`;

@@ -1,8 +1,8 @@
+import type { HandlerContext } from './context';
+import { deletePasswordIfPresent } from './lookup';
 import { PlanetScaleApiError } from '../api/errors';
 import { parseOwnedName } from '../spec/naming';
 import type { ReconcilerSpec } from '../spec/resource-specs';
-import type { HandlerContext } from './context';
-import { deletePasswordIfPresent } from './lookup';
 
 /** Runs a listing that may be refused for one database; a refusal is reported and that database skipped. */
 async function listOrSkip<T>(context: HandlerContext, what: string, list: () => Promise<T[]>): Promise<T[]> {

@@ -1,6 +1,7 @@
-import Ajv from 'ajv';
-import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
+import type { ErrorObject } from 'ajv';
+import { lazyValidator } from './lazy-validator';
 import { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './naming';
+import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 
 /**
  * The desired state of each custom resource, as synthesized into `triggers_replace` and read back by the handler.
@@ -126,15 +127,14 @@ const settingsSchema = {
   },
 };
 
-const ajv = new Ajv({ allErrors: false });
 const validators = {
-  'password': ajv.compile<PasswordSpec>(passwordSchema),
-  'password-cidrs': ajv.compile<PasswordCidrsSpec>(cidrsSchema),
-  'reconciler': ajv.compile<ReconcilerSpec>(reconcilerSchema),
+  'password': lazyValidator<PasswordSpec>(passwordSchema),
+  'password-cidrs': lazyValidator<PasswordCidrsSpec>(cidrsSchema),
+  'reconciler': lazyValidator<ReconcilerSpec>(reconcilerSchema),
 };
-const validateSettings = ajv.compile<HandlerSettings>(settingsSchema);
+const settingsValidator = lazyValidator<HandlerSettings>(settingsSchema);
 
-function describe(errors: typeof validateSettings.errors): string {
+function describe(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
   return `${first?.instancePath || '(root)'} ${first?.message ?? 'is invalid'}`;
 }
@@ -142,8 +142,9 @@ function describe(errors: typeof validateSettings.errors): string {
 /** Checks a resource spec; throws with the offending field. Display names are re-checked against naming rules. */
 export function checkResourceSpec(value: unknown): ResourceSpec {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  const validate = typeof kind === 'string' ? validators[kind as ResourceSpec['kind']] : undefined;
-  if (!validate) throw new Error(`resource spec has an unknown kind ${JSON.stringify(kind)}`);
+  const validator = typeof kind === 'string' ? validators[kind as ResourceSpec['kind']] : undefined;
+  if (!validator) throw new Error(`resource spec has an unknown kind ${JSON.stringify(kind)}`);
+  const validate = validator();
   if (!validate(value)) throw new Error(`invalid ${kind} spec: ${describe(validate.errors)}`);
   const spec = value as ResourceSpec;
   if (spec.kind === 'password' && !DISPLAY_NAME_PATTERN.test(spec.name.split('.')[0])) {
@@ -153,6 +154,7 @@ export function checkResourceSpec(value: unknown): ResourceSpec {
 }
 
 export function checkSettings(value: unknown): HandlerSettings {
+  const validateSettings = settingsValidator();
   if (!validateSettings(value)) throw new Error(`invalid handler settings: ${describe(validateSettings.errors)}`);
   return value;
 }

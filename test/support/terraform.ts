@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { PlanetScale, type PlanetScaleProps } from '../../src';
-import type { OutputsDocument, PasswordEntry } from '../../src/outputs/entries';
-import type { RunningEmulator } from '../../src/emulator';
 import { temporaryDirectory } from './env';
+import { PlanetScale, type PlanetScaleProps } from '../../src';
+import type { RunningEmulator } from '../../src/emulator';
+import type { OutputsDocument, PasswordEntry } from '../../src/outputs/entries';
 
 const run = promisify(execFile);
 export const TERRAFORM = '/usr/local/bin/terraform';

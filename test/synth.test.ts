@@ -1,0 +1,295 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { ConstructValidationError, CustomResourceType, DatabasePassword, IpRestriction, PlanetScale, type PlanetScaleProps } from '../src';
+import { formatManagedName, generationHash, objectHash } from '../src/spec/naming';
+
+/** Synth-time behaviour: what each prop becomes in the synthesized JSON, and every validation error. */
+
+interface Synthesized {
+  resource: Record<string, Record<string, any>>;
+  provider?: Record<string, unknown>;
+  terraform?: Record<string, any>;
+}
+
+/** A project directory laid out as the cdktf CLI runs apps: cwd holds cdktf.json, the app synthesizes to cdktf.out. */
+let projectDirectory: string;
+beforeEach(() => {
+  projectDirectory = mkdtempSync(join(tmpdir(), 'psc-synth-'));
+  jest.spyOn(process, 'cwd').mockReturnValue(projectDirectory);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  rmSync(projectDirectory, { recursive: true, force: true });
+});
+
+function build(define: (stack: TerraformStack) => void, props: Partial<PlanetScaleProps> = {}): Synthesized {
+  const app = new App({ outdir: join(projectDirectory, 'cdktf.out') });
+  const stack = new TerraformStack(app, 'access');
+  new PlanetScale(stack, 'planetscale', { organization: 'acme', ...props });
+  define(stack);
+  return JSON.parse(Testing.synth(stack)) as Synthesized;
+}
+
+/** The triggers of the resource whose logical id starts with `prefix`. */
+function triggers(synth: Synthesized, prefix: string): any {
+  const [, resource] = Object.entries(synth.resource.terraform_data).find(([id]) => id.startsWith(prefix))!;
+  return resource.triggers_replace;
+}
+
+function resourceOf(synth: Synthesized, prefix: string): any {
+  return Object.entries(synth.resource.terraform_data).find(([id]) => id.startsWith(prefix))![1];
+}
+
+function errorOf(define: (stack: TerraformStack) => void, props: Partial<PlanetScaleProps> = {}): string {
+  try {
+    build(define, props);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConstructValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('DatabasePassword', () => {
+  test('every prop lands in the password triggers; defaults are reader, main, no TTL', () => {
+    const synth = build((stack) => {
+      new DatabasePassword(stack, 'app', { database: 'shop' });
+      new DatabasePassword(stack, 'full', {
+        database: 'inventory',
+        branch: 'dev',
+        role: 'admin',
+        ttl: '90d',
+        replica: true,
+        directVtgate: true,
+        name: 'billing-worker',
+        rotation: '2026-11',
+      });
+    });
+    expect(triggers(synth, 'app_Password')).toEqual({
+      kind: 'password',
+      organization: 'acme',
+      owner: 'access',
+      path: 'access/app',
+      name: expect.stringMatching(/^app\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
+      database: 'shop',
+      branch: 'main',
+      role: 'reader',
+      ttl_seconds: null,
+      replica: false,
+      direct_vtgate: false,
+      rotation: '',
+    });
+    const full = triggers(synth, 'full_Password');
+    expect(full).toMatchObject({
+      database: 'inventory',
+      branch: 'dev',
+      role: 'admin',
+      ttl_seconds: 90 * 86400,
+      replica: true,
+      direct_vtgate: true,
+      rotation: '2026-11',
+    });
+    const fixed = { database: 'inventory', branch: 'dev', role: 'admin', ttl_seconds: 7776000, replica: true, direct_vtgate: true, rotation: '2026-11' };
+    expect(full.name).toBe(formatManagedName({ display: 'billing-worker', owner: 'access', object: objectHash('access/full'), generation: generationHash(fixed) }));
+  });
+
+  test('TTL accepts seconds and s/m/h/d/w units', () => {
+    const cases: [number | string, number][] = [[3600, 3600], ['45s', 45], ['30m', 1800], ['12h', 43200], ['2w', 1209600]];
+    const synth = build((stack) => cases.forEach(([ttl], i) => new DatabasePassword(stack, `p${i}`, { database: 'shop', ttl })));
+    cases.forEach(([, seconds], i) => expect(triggers(synth, `p${i}_Password`).ttl_seconds).toBe(seconds));
+  });
+
+  test('fixed fields change the generation (a new password); the allow-list does not', () => {
+    const name = (props: object, cidrs: string[] = []) => {
+      const synth = build((stack) => {
+        const p = new DatabasePassword(stack, 'app', { database: 'shop', ...props });
+        if (cidrs.length > 0) new IpRestriction(stack, 'ip', { password: p, cidrs });
+      });
+      return triggers(synth, 'app_Password').name as string;
+    };
+    const base = name({});
+    expect(name({}, ['10.0.0.0/8'])).toBe(base);
+    for (const change of [{ role: 'admin' }, { ttl: 60 }, { replica: true }, { directVtgate: true }, { branch: 'dev' }, { rotation: 'x' }]) {
+      expect(name(change)).not.toBe(base);
+    }
+  });
+
+  test('handlers get input through the environment only; commands hold no data and no absolute path', () => {
+    const synth = build((stack) => {
+      const app = new DatabasePassword(stack, 'app', { database: 'shop' });
+      new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
+    });
+    const password = resourceOf(synth, 'app_Password');
+    expect(password.lifecycle).toEqual({ create_before_destroy: true });
+    const [create, destroy] = password.provisioner.map((p: any) => p['local-exec']);
+    expect(create.command).toMatch(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js create$/);
+    expect(destroy).toMatchObject({ when: 'destroy', command: expect.stringMatching(/index\.js destroy$/) });
+    expect(create.environment).toEqual({
+      PLANETSCALE_CDKTF_SPEC: '${jsonencode(self.triggers_replace)}',
+      PLANETSCALE_CDKTF_SETTINGS: expect.any(String),
+      PLANETSCALE_CDKTF_CIDRS: '["203.0.113.0/24"]',
+    });
+    // Relative to the stack directory (cdktf.out/stacks/access), so the synthesized stack can move.
+    expect(JSON.parse(create.environment.PLANETSCALE_CDKTF_SETTINGS)).toEqual({ stack: 'access', outputs_file: '../../../planetscale-outputs.json' });
+    expect(destroy.environment.PLANETSCALE_CDKTF_CIDRS).toBeUndefined();
+    const cidrs = resourceOf(synth, 'app_Cidrs');
+    expect(cidrs.provisioner).toHaveLength(1);
+    expect(cidrs.depends_on).toEqual([expect.stringMatching(/^terraform_data\.app_Password_/)]);
+    const json = JSON.stringify(synth);
+    expect(json).not.toContain(projectDirectory);
+    expect(json).not.toMatch(/"\/(work|root|tmp|home)\//);
+  });
+});
+
+describe('IpRestriction', () => {
+  test('several restrictions allow the union: normalized, bare addresses widened, duplicates removed, sorted', () => {
+    const synth = build((stack) => {
+      const app = new DatabasePassword(stack, 'app', { database: 'shop' });
+      new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '2001:DB8:0:0::/48', '198.51.100.7'] });
+      new IpRestriction(stack, 'vpn', { password: app, cidrs: ['203.0.113.0/24', '2001:db8::1', ' 192.0.2.0/25 '] });
+    });
+    expect(triggers(synth, 'app_Cidrs')).toEqual({
+      kind: 'password-cidrs',
+      organization: 'acme',
+      owner: 'access',
+      path: 'access/app',
+      password: triggers(synth, 'app_Password').name,
+      database: 'shop',
+      branch: 'main',
+      cidrs: ['192.0.2.0/25', '198.51.100.7/32', '2001:db8::/48', '2001:db8::1/128', '203.0.113.0/24'],
+    });
+  });
+
+  test('a password without restrictions is open (empty list)', () => {
+    const synth = build((stack) => {
+      new DatabasePassword(stack, 'app', { database: 'shop' });
+    });
+    expect(triggers(synth, 'app_Cidrs').cidrs).toEqual([]);
+  });
+});
+
+describe('PlanetScale', () => {
+  test('the reconciler declares every password and runs after all of them', () => {
+    const synth = build((stack) => {
+      new DatabasePassword(stack, 'a', { database: 'shop' });
+      new DatabasePassword(stack, 'b', { database: 'shop', branch: 'dev' });
+    });
+    const reconciler = resourceOf(synth, 'planetscale_Reconciler');
+    expect(reconciler.triggers_replace).toEqual({
+      kind: 'reconciler',
+      organization: 'acme',
+      owner: 'access',
+      passwords: [triggers(synth, 'a_Password').name, triggers(synth, 'b_Password').name].sort(),
+    });
+    expect(reconciler.depends_on.sort()).toEqual(Object.keys(synth.resource.terraform_data).filter((id) => !id.startsWith('planetscale')).map((id) => `terraform_data.${id}`).sort());
+    expect(reconciler.provisioner.map((p: any) => p['local-exec'].when ?? 'create')).toEqual(['create', 'destroy']);
+  });
+
+  test('owner, apiUrl and outputsFile reach the handler settings', () => {
+    const synth = build((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }), {
+      owner: 'payments-prod',
+      apiUrl: 'https://planetscale.internal.example/v1',
+      outputsFile: 'secrets/ps.json',
+    });
+    const password = triggers(synth, 'app_Password');
+    expect(password.owner).toBe('payments-prod');
+    expect(password.name.split('.')[1]).toBe('payments-prod');
+    const settings = JSON.parse(resourceOf(synth, 'app_Password').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS);
+    expect(settings).toEqual({ stack: 'access', api_url: 'https://planetscale.internal.example/v1', outputs_file: '../../../secrets/ps.json' });
+  });
+
+  test('the default owner is the stack name, made valid', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'Payments_Prod');
+    expect(new PlanetScale(stack, 'ps', { organization: 'acme' }).owner).toBe('payments-prod');
+  });
+
+  test('null_resource base: same provisioners, string triggers plus the whole spec for the handler', () => {
+    const synth = build((stack) => {
+      const app = new DatabasePassword(stack, 'app', { database: 'shop', ttl: '1h' });
+      new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '198.51.100.0/24'] });
+    }, { resourceType: CustomResourceType.NULL_RESOURCE });
+    expect(synth.resource.terraform_data).toBeUndefined();
+    expect(synth.provider).toHaveProperty('null');
+    // "null" is Terraform's short form of hashicorp/null.
+    expect(synth.terraform!.required_providers.null).toMatchObject({ source: expect.stringMatching(/^(hashicorp\/)?null$/) });
+    const resources = synth.resource.null_resource;
+    const [, password] = Object.entries(resources).find(([id]) => id.startsWith('app_Password'))!;
+    expect(password.triggers).toMatchObject({ kind: 'password', database: 'shop', role: 'reader', ttl_seconds: '3600', replica: 'false' });
+    expect(JSON.parse(password.triggers.spec)).toMatchObject({ kind: 'password', ttl_seconds: 3600 });
+    expect(password.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SPEC).toBe('${self.triggers.spec}');
+    expect(password.lifecycle).toEqual({ create_before_destroy: true });
+    const [, cidrs] = Object.entries(resources).find(([id]) => id.startsWith('app_Cidrs'))!;
+    expect(cidrs.triggers.cidrs).toBe('198.51.100.0/24, 203.0.113.0/24');
+    const [, reconciler] = Object.entries(resources).find(([id]) => id.startsWith('planetscale_Reconciler'))!;
+    expect(reconciler.depends_on.every((d: string) => d.startsWith('null_resource.'))).toBe(true);
+  });
+});
+
+describe('validation errors name the construct, the field and what is allowed', () => {
+  const password = (props: object) => (stack: TerraformStack) => new DatabasePassword(stack, 'app', { database: 'shop', ...props });
+
+  test.each<[string, (stack: TerraformStack) => void, string]>([
+    ['unknown role', password({ role: 'owner' }), 'DatabasePassword access/app: role "owner" is not a password role: use one of reader, writer, readwriter, admin'],
+    ['TTL format', password({ ttl: '90 days' }), 'DatabasePassword access/app: ttl "90 days" is not a duration: use whole seconds (3600) or a number with a unit s, m, h, d or w'],
+    ['TTL zero', password({ ttl: 0 }), 'DatabasePassword access/app: ttl 0 must be positive (omit ttl for a credential that does not expire)'],
+    ['TTL fraction', password({ ttl: 1.5 }), 'DatabasePassword access/app: ttl 1.5 is not a whole number of seconds'],
+    ['TTL too long', password({ ttl: '400d' }), 'DatabasePassword access/app: ttl "400d" is longer than the maximum of 365d'],
+    ['empty name', password({ name: '' }), 'DatabasePassword access/app: name "" is not valid: use 1-32 letters, digits'],
+    ['over-long name', password({ name: 'x'.repeat(33) }), `DatabasePassword access/app: name "${'x'.repeat(33)}" is not valid: use 1-32 letters`],
+    ['name with a dot', password({ name: 'a.b' }), 'DatabasePassword access/app: name "a.b" is not valid'],
+    ['database name', password({ database: 'Shop DB' }), 'DatabasePassword access/app: database "Shop DB" is not a valid name'],
+    ['branch name', password({ branch: '' }), 'DatabasePassword access/app: branch "" is not a valid name'],
+    ['rotation label', password({ rotation: 'a b' }), 'DatabasePassword access/app: rotation "a b" is not valid'],
+    ['replica type', password({ replica: 'yes' }), 'DatabasePassword access/app: replica must be true or false'],
+    [
+      'unusable construct id',
+      (stack) => new DatabasePassword(stack, 'my app', { database: 'shop' }),
+      'DatabasePassword access/my app: name the construct id "my app" cannot be used as a name; set `name`',
+    ],
+  ])('%s', (_name, define, message) => {
+    expect(errorOf(define)).toContain(message);
+  });
+
+  test.each<[string, string[], string]>([
+    ['malformed CIDR', ['10.0.0.0/8', 'ten.0.0.0/8'], 'IpRestriction access/office: cidrs[1] "ten.0.0.0/8" is not an IPv4/IPv6 address or CIDR range'],
+    ['host bits set', ['10.0.0.1/8'], 'IpRestriction access/office: cidrs[0] "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
+    ['IPv6 host bits', ['2001:db8::1/32'], 'cidrs[0] "2001:db8::1/32" has host bits set; did you mean 2001:db8::/32?'],
+    ['prefix out of range', ['10.0.0.0/33'], 'cidrs[0] "10.0.0.0/33" has an invalid prefix length (0-32 for IPv4)'],
+    ['empty list', [], 'IpRestriction access/office: cidrs must list at least one address or range'],
+  ])('%s', (_name, cidrs, message) => {
+    expect(errorOf((stack) => new IpRestriction(stack, 'office', { password: new DatabasePassword(stack, 'app', { database: 'shop' }), cidrs }))).toContain(message);
+  });
+
+  test('a construct in a stack without PlanetScale', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    expect(() => new DatabasePassword(stack, 'app', { database: 'shop' })).toThrow(
+      "DatabasePassword bare/app: scope has no PlanetScale construct in stack bare: declare `new PlanetScale(stack, 'planetscale', { organization: '...' })` first",
+    );
+  });
+
+  test('a second PlanetScale in a stack', () => {
+    expect(errorOf((stack) => new PlanetScale(stack, 'again', { organization: 'acme' }))).toBe(
+      'PlanetScale access/again: scope is a second PlanetScale construct in stack access (the first is access/planetscale); declare exactly one per stack',
+    );
+  });
+
+  test.each<[string, Partial<PlanetScaleProps>, string]>([
+    ['organization', { organization: 'Acme Corp' }, 'PlanetScale access/planetscale: organization "Acme Corp" is not a valid name'],
+    ['owner', { owner: 'Team.A' }, 'PlanetScale access/planetscale: owner "Team.A" is not valid'],
+    ['apiUrl', { apiUrl: 'api.planetscale.com' }, 'PlanetScale access/planetscale: apiUrl "api.planetscale.com" is not an http(s) URL'],
+    ['outputsFile', { outputsFile: ' ' }, 'PlanetScale access/planetscale: outputsFile must not be empty'],
+    ['resourceType', { resourceType: 'aws_instance' as CustomResourceType }, 'PlanetScale access/planetscale: resourceType "aws_instance" is not one of terraform_data, null_resource'],
+  ])('PlanetScale %s', (_name, props, message) => {
+    expect(errorOf(() => undefined, props)).toContain(message);
+  });
+
+  test('each stack of an app has its own PlanetScale construct and owner', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    const a = new PlanetScale(new TerraformStack(app, 'team-a'), 'ps', { organization: 'acme' });
+    const b = new PlanetScale(new TerraformStack(app, 'team-b'), 'ps', { organization: 'acme' });
+    expect([a.owner, b.owner]).toEqual(['team-a', 'team-b']);
+  });
+});
