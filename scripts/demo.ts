@@ -1,0 +1,107 @@
+/**
+ * The demo: the example stack (examples/main.ts) deployed with the real cdktf CLI against the embedded PlanetScale
+ * emulator, a CIDR edit applied in place, then destroyed. Prints what happened, never a secret.
+ *
+ *     npm run demo
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PlanetScaleClient } from '../src/api';
+import { startEmulator } from '../src/emulator';
+import type { OutputsDocument } from '../src/outputs/entries';
+import { parseOwnedName } from '../src/spec/naming';
+import { bundleHandler } from './bundle-handler';
+import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
+
+const ROOT = resolve(__dirname, '..');
+const STACK = 'access';
+const OUTPUTS = join(ROOT, 'planetscale-outputs.json');
+const GENERATED = [OUTPUTS, join(ROOT, 'cdktf.out'), join(ROOT, `terraform.${STACK}.tfstate`), join(ROOT, `terraform.${STACK}.tfstate.backup`)];
+
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs the project's cdktf CLI; shows the handler's own lines, keeps the full output for the checks and errors. */
+async function cdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[]): Promise<void> {
+  const { code, output } = await runCdktf(args, ROOT, env);
+  transcript.push(output);
+  for (const line of handlerLines(output)) say(`    ${line}`);
+  if (code !== 0) throw new Error(`cdktf ${args.join(' ')} failed (exit ${code}):\n${output.split('\n').slice(-30).join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  for (const path of GENERATED) rmSync(path, { recursive: true, force: true });
+  bundleHandler();
+  const emulator = await startEmulator();
+  const scratch = mkdtempSync(join(tmpdir(), 'planetscale-demo-'));
+  writeFileSync(join(scratch, 'empty.tfrc'), '');
+  const env = offlineEnvironment(join(scratch, 'empty.tfrc'), emulator.env);
+  const api = new PlanetScaleClient({ organization: emulator.organization, baseUrl: emulator.url, credentials: emulator.token });
+  const transcript: string[] = [];
+  const secrets = new Set<string>();
+  const remember = () => {
+    const document = existsSync(OUTPUTS) ? (JSON.parse(readFileSync(OUTPUTS, 'utf8')) as OutputsDocument) : {};
+    for (const entry of Object.values(document[STACK] ?? {})) secrets.add(entry.password);
+    return document;
+  };
+  const owned = async () => {
+    const found = [];
+    for (const branch of ['main', 'dev']) {
+      for (const password of await api.listPasswords('shop', branch)) if (parseOwnedName(password.name, STACK)) found.push(password);
+    }
+    return found;
+  };
+
+  try {
+    say(`PlanetScale API emulator on ${emulator.url} (organization ${emulator.organization})`);
+    say();
+    say('1/3  cdktf deploy: the example stack (examples/main.ts), 3 passwords and 2 IP restrictions');
+    await cdktf(['deploy', STACK, '--auto-approve'], env, transcript);
+    const outputs = remember()[STACK] ?? {};
+    say();
+    say('     construct         branch  role        expires     allowed from');
+    for (const password of await owned()) {
+      const entry = Object.entries(outputs).find(([, e]) => e.id === password.id);
+      const allowed = password.cidrs?.join(', ') ?? 'any address';
+      const expires = password.expires_at?.slice(0, 10) ?? 'never';
+      say(`     ${(entry?.[0] ?? '?').padEnd(18)}${password.database_branch.name.padEnd(8)}${password.role.padEnd(12)}${expires.padEnd(12)}${allowed}`);
+    }
+    say(`     secrets: ${OUTPUTS} (mode 600), ${Object.keys(outputs).length} entries with connection strings for 11 frameworks`);
+    const appBefore = outputs[`${STACK}/app`];
+
+    say();
+    say('2/3  edit the office CIDRs (OFFICE_CIDRS) and deploy again: the password is patched in place');
+    await cdktf(['deploy', STACK, '--auto-approve'], { ...env, OFFICE_CIDRS: '203.0.113.0/24,192.0.2.0/28' }, transcript);
+    const appAfter = remember()[STACK]?.[`${STACK}/app`];
+    const live = await api.getPassword('shop', 'main', appBefore.id);
+    say(`     app password ${appAfter?.id === appBefore.id ? 'kept its id and secret' : 'CHANGED (unexpected)'}: ${appBefore.id}; allowed from ${live.cidrs?.join(', ')}`);
+
+    say();
+    say('3/3  cdktf destroy');
+    await cdktf(['destroy', STACK, '--auto-approve'], env, transcript);
+    say(`     passwords left owned by the stack: ${(await owned()).length}`);
+
+    const state = [`terraform.${STACK}.tfstate`, `terraform.${STACK}.tfstate.backup`]
+      .map((file) => join(ROOT, file))
+      .filter(existsSync)
+      .map((file) => readFileSync(file, 'utf8'));
+    const leaked = [...secrets].filter((secret) => [...transcript, ...state].some((text) => text.includes(secret)));
+    say();
+    say(`checked: ${secrets.size} generated secrets appear in no cdktf output and no Terraform state (${leaked.length} leaks)`);
+    if (leaked.length > 0) throw new Error('a secret leaked');
+    say(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  } finally {
+    await api.close();
+    await emulator.stop();
+    rmSync(scratch, { recursive: true, force: true });
+    for (const path of GENERATED) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
