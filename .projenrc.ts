@@ -61,16 +61,17 @@ const project = new typescript.TypeScriptProject({
       collectCoverage: false,
     },
   },
-  tsJestOptions: {
-    transformOptions: { isolatedModules: true },
-  },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
-    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
+    // ts-jest then transpiles file by file (fast); the test task type-checks everything with tsc first.
+    compilerOptions: { isolatedModules: true },
   },
   gitignore: ['cdktf.out/', 'planetscale-outputs.json', '*.tfstate', '*.tfstate.*', '.terraform/', '/assets/', '.emulator-state*.json', '/bench-results/'],
   npmignoreEnabled: true,
 });
+
+// Type-check src, tests, scripts and examples before running the tests (ts-jest only transpiles).
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/cdktf.json');
 project.npmignore?.include('/assets/');

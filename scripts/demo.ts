@@ -34,7 +34,7 @@ async function cdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[
 async function main(): Promise<void> {
   const started = Date.now();
   for (const path of GENERATED) rmSync(path, { recursive: true, force: true });
-  bundleHandler();
+  await bundleHandler();
   const emulator = await startEmulator();
   const scratch = mkdtempSync(join(tmpdir(), 'planetscale-demo-'));
   writeFileSync(join(scratch, 'empty.tfrc'), '');

@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { offlineEnvironment, runCdktf } from '../scripts/cdktf-cli';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { fileMode } from './support/env';
 import type { OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName } from '../src/spec/naming';
-import { fileMode } from './support/env';
 
 /**
  * The user's path, with the real cdktf CLI: `cdktf deploy`, `cdktf diff` after an edit, `cdktf deploy` again,

@@ -1,5 +1,5 @@
 import { ROUTES, startEmulator, type RunningEmulator } from '../src/emulator';
-import { checkAgainstSpec, specAccesses, specOperation } from './support/spec';
+import { checkAgainstSpec, specAccesses, specOperation } from './support/openapi';
 
 /**
  * Contract: every emulated route that the OpenAPI description documents is called for real over loopback, and its

@@ -11,7 +11,7 @@ import type {
   ServiceTokenAccess,
   ServiceTokenGrant,
 } from './types';
-import { lazyValidator } from '../spec/lazy-validator';
+import { validator } from '../spec/validators';
 
 /**
  * Response checks: the client validates every body as it arrives, so the code behind it can trust the types.
@@ -109,10 +109,10 @@ export interface ResponseCheck<T> {
   (body: unknown, operation: string): T;
 }
 
-function check<T>(schema: Schema): ResponseCheck<T> {
-  const validator = lazyValidator<T>(schema);
+function check<T>(id: string, schema: Schema): ResponseCheck<T> {
+  const compiled = validator<T>(`response:${id}`, schema);
   return (body, operation) => {
-    const validate = validator();
+    const validate = compiled();
     if (validate(body)) return body;
     const first = validate.errors?.[0];
     const where = first?.instancePath || '(body)';
@@ -123,19 +123,19 @@ function check<T>(schema: Schema): ResponseCheck<T> {
 }
 
 export const responses = {
-  organization: check<Organization>(organizationSchema),
-  database: check<Database>(databaseSchema),
-  databasePage: check<{ next_page: number | null; data: Database[] }>(pageOf(databaseSchema)),
-  branch: check<Branch>(branchSchema),
-  branchPage: check<{ next_page: number | null; data: Branch[] }>(pageOf(branchSchema)),
-  password: check<Password>(passwordSchema),
-  createdPassword: check<CreatedPassword>(createdPasswordSchema),
-  passwordPage: check<{ next_page: number | null; data: Password[] }>(pageOf(passwordSchema)),
-  serviceToken: check<ServiceToken>(tokenSchema),
-  createdServiceToken: check<CreatedServiceToken>(createdTokenSchema),
-  serviceTokenPage: check<{ next_page: number | null; data: ServiceToken[] }>(pageOf(tokenSchema)),
-  accessList: check<{ data: ServiceTokenAccess[] }>(object({ data: { type: 'array', items: accessSchema } })),
-  grantList: check<{ data: ServiceTokenGrant[] }>(object({ data: { type: 'array', items: grantSchema } })),
-  ipRule: check<PostgresIpRule>(ipRuleSchema),
-  ipRulePage: check<{ next_page: number | null; data: PostgresIpRule[] }>(pageOf(ipRuleSchema)),
+  organization: check<Organization>('organization', organizationSchema),
+  database: check<Database>('database', databaseSchema),
+  databasePage: check<{ next_page: number | null; data: Database[] }>('databasePage', pageOf(databaseSchema)),
+  branch: check<Branch>('branch', branchSchema),
+  branchPage: check<{ next_page: number | null; data: Branch[] }>('branchPage', pageOf(branchSchema)),
+  password: check<Password>('password', passwordSchema),
+  createdPassword: check<CreatedPassword>('createdPassword', createdPasswordSchema),
+  passwordPage: check<{ next_page: number | null; data: Password[] }>('passwordPage', pageOf(passwordSchema)),
+  serviceToken: check<ServiceToken>('serviceToken', tokenSchema),
+  createdServiceToken: check<CreatedServiceToken>('createdServiceToken', createdTokenSchema),
+  serviceTokenPage: check<{ next_page: number | null; data: ServiceToken[] }>('serviceTokenPage', pageOf(tokenSchema)),
+  accessList: check<{ data: ServiceTokenAccess[] }>('accessList', object({ data: { type: 'array', items: accessSchema } })),
+  grantList: check<{ data: ServiceTokenGrant[] }>('grantList', object({ data: { type: 'array', items: grantSchema } })),
+  ipRule: check<PostgresIpRule>('ipRule', ipRuleSchema),
+  ipRulePage: check<{ next_page: number | null; data: PostgresIpRule[] }>('ipRulePage', pageOf(ipRuleSchema)),
 };

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { lazyValidator } from './lazy-validator';
 import { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './naming';
+import { validator } from './validators';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 
 /**
@@ -128,11 +128,11 @@ const settingsSchema = {
 };
 
 const validators = {
-  'password': lazyValidator<PasswordSpec>(passwordSchema),
-  'password-cidrs': lazyValidator<PasswordCidrsSpec>(cidrsSchema),
-  'reconciler': lazyValidator<ReconcilerSpec>(reconcilerSchema),
+  'password': validator<PasswordSpec>('spec:password', passwordSchema),
+  'password-cidrs': validator<PasswordCidrsSpec>('spec:password-cidrs', cidrsSchema),
+  'reconciler': validator<ReconcilerSpec>('spec:reconciler', reconcilerSchema),
 };
-const settingsValidator = lazyValidator<HandlerSettings>(settingsSchema);
+const settingsValidator = validator<HandlerSettings>('spec:settings', settingsSchema);
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
@@ -142,9 +142,9 @@ function describe(errors: ErrorObject[] | null | undefined): string {
 /** Checks a resource spec; throws with the offending field. Display names are re-checked against naming rules. */
 export function checkResourceSpec(value: unknown): ResourceSpec {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  const validator = typeof kind === 'string' ? validators[kind as ResourceSpec['kind']] : undefined;
-  if (!validator) throw new Error(`resource spec has an unknown kind ${JSON.stringify(kind)}`);
-  const validate = validator();
+  const validatorOfKind = typeof kind === 'string' ? validators[kind as ResourceSpec['kind']] : undefined;
+  if (!validatorOfKind) throw new Error(`resource spec has an unknown kind ${JSON.stringify(kind)}`);
+  const validate = validatorOfKind();
   if (!validate(value)) throw new Error(`invalid ${kind} spec: ${describe(validate.errors)}`);
   const spec = value as ResourceSpec;
   if (spec.kind === 'password' && !DISPLAY_NAME_PATTERN.test(spec.name.split('.')[0])) {
