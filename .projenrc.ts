@@ -70,6 +70,11 @@ const project = new typescript.TypeScriptProject({
   npmignoreEnabled: true,
 });
 
+// The eslint component adds this resolver unversioned; pin it below 3.10, whose native resolver bindings for every
+// platform must all be in the lockfile for `npm ci`, which a registry mirror serving only some platforms cannot give.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
+
 // Type-check src, tests, scripts and examples before running the tests (ts-jest only transpiles).
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
