@@ -76,7 +76,7 @@ project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
 
 // Type-check src, tests, scripts and examples before running the tests (ts-jest only transpiles).
-project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+project.testTask.prependExec('tsc --noEmit -p tsconfig.json && tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/cdktf.json');
 project.npmignore?.include('/assets/');

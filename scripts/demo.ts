@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator } from '../src/emulator';
-import type { OutputsDocument } from '../src/outputs/entries';
+import { secretOf, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName } from '../src/spec/naming';
 import { bundleHandler } from './bundle-handler';
 import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const secrets = new Set<string>();
   const remember = () => {
     const document = existsSync(OUTPUTS) ? (JSON.parse(readFileSync(OUTPUTS, 'utf8')) as OutputsDocument) : {};
-    for (const entry of Object.values(document[STACK] ?? {})) secrets.add(entry.password);
+    for (const entry of Object.values(document[STACK] ?? {})) secrets.add(secretOf(entry));
     return document;
   };
   const owned = async () => {

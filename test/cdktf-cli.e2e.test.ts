@@ -5,7 +5,7 @@ import { offlineEnvironment, runCdktf } from '../scripts/cdktf-cli';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
 import { fileMode } from './support/env';
-import type { OutputsDocument } from '../src/outputs/entries';
+import { secretOf, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName } from '../src/spec/naming';
 
 /**
@@ -67,7 +67,7 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
   await cdktf(['deploy', 'access', '--auto-approve'], office);
   const patched = await api.getPassword('shop', 'main', app.id);
   expect(patched.cidrs!.sort()).toEqual(['192.0.2.7/32', '198.51.100.0/26', '203.0.113.0/24']);
-  expect((JSON.parse(readFileSync(outputsPath, 'utf8')) as OutputsDocument).access['access/app'].password).toBe(outputs['access/app'].password);
+  expect(secretOf((JSON.parse(readFileSync(outputsPath, 'utf8')) as OutputsDocument).access['access/app'])).toBe(secretOf(outputs['access/app']));
 
   await cdktf(['destroy', 'access', '--auto-approve'], office);
   expect(await ownedPasswords()).toEqual([]);
@@ -78,7 +78,7 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
     ...['terraform.access.tfstate', 'terraform.access.tfstate.backup'].filter((f) => existsSync(join(project, f))).map((f) => readFileSync(join(project, f), 'utf8')),
     readFileSync(join(project, 'cdktf.out', 'stacks', 'access', 'cdk.tf.json'), 'utf8'),
   ].join('\n');
-  for (const entry of Object.values(outputs)) expect(forbidden).not.toContain(entry.password);
+  for (const entry of Object.values(outputs)) expect(forbidden).not.toContain(secretOf(entry));
   // cdktf's default local backend records where the state lives; nothing this package synthesizes holds a path.
   const synthesized = JSON.parse(readFileSync(join(project, 'cdktf.out', 'stacks', 'access', 'cdk.tf.json'), 'utf8'));
   expect(JSON.stringify(synthesized.resource)).not.toContain(project);

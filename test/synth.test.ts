@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
-import { ConstructValidationError, CustomResourceType, DatabasePassword, IpRestriction, PlanetScale, type PlanetScaleProps } from '../src';
+import { ConstructValidationError, CustomResourceType, DatabasePassword, IpRestriction, PlanetScale, ServiceToken, type PlanetScaleProps } from '../src';
 import { formatManagedName, generationHash, objectHash } from '../src/spec/naming';
 
 /** Synth-time behaviour: what each prop becomes in the synthesized JSON, and every validation error. */
@@ -182,6 +182,8 @@ describe('PlanetScale', () => {
       organization: 'acme',
       owner: 'access',
       passwords: [triggers(synth, 'a_Password').name, triggers(synth, 'b_Password').name].sort(),
+      service_tokens: [],
+      ip_rules: [],
     });
     expect(reconciler.depends_on.sort()).toEqual(Object.keys(synth.resource.terraform_data).filter((id) => !id.startsWith('planetscale')).map((id) => `terraform_data.${id}`).sort());
     expect(reconciler.provisioner.map((p: any) => p['local-exec'].when ?? 'create')).toEqual(['create', 'destroy']);
@@ -291,5 +293,139 @@ describe('validation errors name the construct, the field and what is allowed', 
     const a = new PlanetScale(new TerraformStack(app, 'team-a'), 'ps', { organization: 'acme' });
     const b = new PlanetScale(new TerraformStack(app, 'team-b'), 'ps', { organization: 'acme' });
     expect([a.owner, b.owner]).toEqual(['team-a', 'team-b']);
+  });
+});
+
+describe('ServiceToken', () => {
+  test('the token and its grants: readable per-database lists, organization grants apart, merged across calls', () => {
+    const synth = build((stack) => {
+      new ServiceToken(stack, 'ci', { ttl: '30d' })
+        .grant('shop', ['read_branch', 'create_deploy_request'])
+        .grant('inventory', ['read_branch'])
+        .grant('shop', ['create_branch', 'read_branch'])
+        .grantOrganization(['read_databases']);
+      new ServiceToken(stack, 'bare');
+    });
+    expect(triggers(synth, 'ci_Token')).toEqual({
+      kind: 'service-token',
+      organization: 'acme',
+      owner: 'access',
+      path: 'access/ci',
+      name: expect.stringMatching(/^ci\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
+      ttl_seconds: 30 * 86400,
+      rotation: '',
+    });
+    expect(triggers(synth, 'ci_Grants')).toEqual({
+      kind: 'service-token-grants',
+      organization: 'acme',
+      owner: 'access',
+      path: 'access/ci',
+      token: triggers(synth, 'ci_Token').name,
+      databases: { inventory: ['read_branch'], shop: ['create_branch', 'create_deploy_request', 'read_branch'] },
+      organization_accesses: ['read_databases'],
+    });
+    expect(triggers(synth, 'bare_Grants')).toMatchObject({ databases: {}, organization_accesses: [] });
+    expect(triggers(synth, 'bare_Token').ttl_seconds).toBeNull();
+    expect(resourceOf(synth, 'ci_Grants').depends_on).toEqual([expect.stringMatching(/^terraform_data\.ci_Token_/)]);
+    expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.service_tokens).toEqual(
+      [triggers(synth, 'bare_Token').name, triggers(synth, 'ci_Token').name].sort(),
+    );
+  });
+
+  test('TTL and rotation make a new token; grants do not', () => {
+    const name = (props: object, grants: string[] = ['read_branch']) =>
+      triggers(build((stack) => new ServiceToken(stack, 'ci', props).grant('shop', grants)), 'ci_Token').name as string;
+    const base = name({});
+    expect(name({}, ['read_branch', 'create_branch'])).toBe(base);
+    expect(name({ ttl: 60 })).not.toBe(base);
+    expect(name({ rotation: 'q4' })).not.toBe(base);
+  });
+
+  test.each<[string, (t: ServiceToken) => void, string]>([
+    ['misspelt access', (t) => t.grant('shop', ['read_brnch']), 'ServiceToken access/ci: grant(\'shop\') "read_brnch" is not a service token access PlanetScale documents; did you mean "read_branch"?'],
+    ['unknown access', (t) => t.grant('shop', ['launch_rockets']), 'ServiceToken access/ci: grant(\'shop\') "launch_rockets" is not a service token access PlanetScale documents'],
+    ['organization access on a database', (t) => t.grant('shop', ['read_databases']), 'ServiceToken access/ci: grant(\'shop\') read_databases is an organization access: grant it with grantOrganization()'],
+    ['misspelt organization access', (t) => t.grantOrganization(['read_databses']), 'ServiceToken access/ci: grantOrganization() "read_databses" is not a service token access PlanetScale documents; did you mean "read_databases"?'],
+    ['no accesses', (t) => t.grant('shop', []), 'ServiceToken access/ci: grant(\'shop\') needs at least one access'],
+    ['bad database name', (t) => t.grant('Shop!', ['read_branch']), 'ServiceToken access/ci: grant database "Shop!" is not a valid name'],
+  ])('%s', (_name, call, message) => {
+    expect(errorOf((stack) => call(new ServiceToken(stack, 'ci')))).toContain(message);
+  });
+
+  test.each<[string, object, string]>([
+    ['TTL', { ttl: '1 month' }, 'ServiceToken access/ci: ttl "1 month" is not a duration'],
+    ['name', { name: 'ci.bot' }, 'ServiceToken access/ci: name "ci.bot" is not valid'],
+    ['rotation', { rotation: 'no spaces' }, 'ServiceToken access/ci: rotation "no spaces" is not valid'],
+  ])('ServiceToken %s', (_name, props, message) => {
+    expect(errorOf((stack) => new ServiceToken(stack, 'ci', props))).toContain(message);
+  });
+});
+
+describe('IpRestriction on a Postgres database', () => {
+  test('a database IP rule with its schema, role, description and IPv4 CIDRs; tagged for ownership', () => {
+    const synth = build((stack) => {
+      new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8', '192.0.2.7'], schema: 'reporting', role: 'bi_reader', description: 'BI tools' });
+      new IpRestriction(stack, 'vpn', { database: 'analytics', cidrs: ['172.16.0.0/12'] });
+    });
+    expect(triggers(synth, 'bi_Rule')).toEqual({
+      kind: 'postgres-ip-rule',
+      organization: 'acme',
+      owner: 'access',
+      path: 'access/bi',
+      marker: expect.stringMatching(/^bi\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
+      database: 'analytics',
+      schema: 'reporting',
+      role: 'bi_reader',
+      cidrs: ['10.0.0.0/8', '192.0.2.7/32'],
+      description: 'BI tools',
+    });
+    expect(triggers(synth, 'vpn_Rule')).toMatchObject({ schema: '', role: '', description: '', cidrs: ['172.16.0.0/12'] });
+    expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.ip_rules).toEqual([triggers(synth, 'bi_Rule').marker, triggers(synth, 'vpn_Rule').marker].sort());
+  });
+
+  test('the ownership tag stays the same whatever is edited (rules are updated in place)', () => {
+    const marker = (props: object) =>
+      triggers(build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], ...props })), 'bi_Rule').marker as string;
+    const base = marker({});
+    expect(marker({ cidrs: ['10.1.0.0/16'], schema: 's', role: 'r', description: 'd' })).toBe(base);
+  });
+
+  test.each<[string, (stack: TerraformStack) => void, string]>([
+    ['IPv6', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8', '2001:db8::/48'] }), 'IpRestriction access/bi: cidrs[1] "2001:db8::/48" is IPv6; Postgres database IP rules accept IPv4 only'],
+    ['both targets', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', password: new DatabasePassword(stack, 'p', { database: 'shop' }), cidrs: ['10.0.0.0/8'] }), 'IpRestriction access/bi: password or `database`: set exactly one'],
+    ['no target', (stack) => new IpRestriction(stack, 'bi', { cidrs: ['10.0.0.0/8'] }), 'IpRestriction access/bi: password or `database`: set exactly one'],
+    ['schema on a password', (stack) => new IpRestriction(stack, 'bi', { password: new DatabasePassword(stack, 'p', { database: 'shop' }), cidrs: ['10.0.0.0/8'], schema: 'x' }), 'IpRestriction access/bi: schema applies to Postgres database rules only'],
+    ['bad role', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], role: 'bi-reader' }), 'IpRestriction access/bi: role "bi-reader" is not a PostgreSQL identifier'],
+    ['long description', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], description: 'x'.repeat(101) }), 'IpRestriction access/bi: description must be one line of at most 100 characters'],
+    [
+      'a MySQL database (known from a password) used for a Postgres rule',
+      (stack) => {
+        new DatabasePassword(stack, 'app', { database: 'shop' });
+        new IpRestriction(stack, 'bi', { database: 'shop', cidrs: ['10.0.0.0/8'] });
+      },
+      'IpRestriction access/bi: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/app) and a Postgres database (database IP rule access/bi)',
+    ],
+    [
+      'a Postgres database (known from a rule) used for a password',
+      (stack) => {
+        new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'] });
+        new DatabasePassword(stack, 'app', { database: 'analytics' });
+      },
+      'DatabasePassword access/app: database "analytics" cannot be both a MySQL/Vitess database (DatabasePassword access/app) and a Postgres database (database IP rule access/bi)',
+    ],
+  ])('%s', (_name, define, message) => {
+    expect(errorOf(define)).toContain(message);
+  });
+});
+
+describe('sink', () => {
+  test('the sink command reaches every handler as program and arguments', () => {
+    const synth = build((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }), { sink: ['/usr/local/bin/store-secret', '--vault', 'prod'] });
+    const settings = JSON.parse(resourceOf(synth, 'app_Password').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS);
+    expect(settings.sink).toEqual(['/usr/local/bin/store-secret', '--vault', 'prod']);
+  });
+
+  test.each([[[]], [['']], ['store-secret --vault prod']])('an invalid sink (%j) is refused', (sink) => {
+    expect(errorOf(() => undefined, { sink: sink as string[] })).toContain('PlanetScale access/planetscale: sink must be a command as a non-empty list of program and arguments');
   });
 });

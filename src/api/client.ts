@@ -22,7 +22,7 @@ import type {
   Password,
   PostgresIpRule,
   PostgresIpRuleRequest,
-  ServiceToken,
+  OrganizationServiceToken,
   ServiceTokenAccess,
   ServiceTokenAccessRequest,
   ServiceTokenGrant,
@@ -216,11 +216,11 @@ export class PlanetScaleClient {
 
   // ---- service tokens ----------------------------------------------------------------------------------------
 
-  listServiceTokens(): Promise<ServiceToken[]> {
+  listServiceTokens(): Promise<OrganizationServiceToken[]> {
     return this.listAll(`${this.orgPath()}/service-tokens`, this.context('list service tokens'), ['read_service_tokens'], responses.serviceTokenPage);
   }
 
-  getServiceToken(id: string): Promise<ServiceToken> {
+  getServiceToken(id: string): Promise<OrganizationServiceToken> {
     return this.send({
       method: 'GET',
       path: this.tokenPath(id),

@@ -74,7 +74,7 @@ export interface ServiceTokenAccess {
   readonly resource_type: string;
 }
 
-export interface ServiceToken {
+export interface OrganizationServiceToken {
   readonly id: string;
   readonly name: string | null;
   readonly display_name: string;
@@ -85,7 +85,7 @@ export interface ServiceToken {
 }
 
 /** A service token as returned by create: the only time `token` is set. */
-export interface CreatedServiceToken extends ServiceToken {
+export interface CreatedServiceToken extends OrganizationServiceToken {
   readonly token: string;
 }
 

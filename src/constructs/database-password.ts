@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
-import { checkResourceName, invalidProp } from './validation';
+import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
-import { DISPLAY_NAME_PATTERN, formatManagedName, generationHash, objectHash } from '../spec/naming';
+import { formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
-import { parseTtl } from '../spec/ttl';
 
 export interface DatabasePasswordProps {
   /** The MySQL/Vitess database the password belongs to. */
@@ -74,23 +73,13 @@ export class DatabasePassword extends Construct {
       throw invalidProp(this, 'role', `${JSON.stringify(role)} is not a password role: use one of ${PASSWORD_ROLES.join(', ')}`);
     }
     this.role = role;
-    if (props.ttl !== undefined) {
-      const ttl = parseTtl(props.ttl);
-      if ('error' in ttl) throw invalidProp(this, 'ttl', ttl.error);
-      this.ttlSeconds = ttl.seconds;
-    }
+    this.ttlSeconds = checkTtl(this, props.ttl);
     for (const flag of ['replica', 'directVtgate'] as const) {
       if (props[flag] !== undefined && typeof props[flag] !== 'boolean') throw invalidProp(this, flag, 'must be true or false');
     }
-    const display = props.name ?? id;
-    if (typeof display !== 'string' || !DISPLAY_NAME_PATTERN.test(display)) {
-      const what = props.name === undefined ? `the construct id ${JSON.stringify(id)} cannot be used as a name; set \`name\`:` : `${JSON.stringify(display)} is not valid:`;
-      throw invalidProp(this, 'name', `${what} use 1-32 letters, digits, '-' or '_', starting with a letter or digit`);
-    }
-    const rotation = props.rotation ?? '';
-    if (typeof rotation !== 'string' || !/^[A-Za-z0-9._:-]{0,64}$/.test(rotation)) {
-      throw invalidProp(this, 'rotation', `${JSON.stringify(rotation)} is not valid: use up to 64 letters, digits, '.', '_', ':' or '-'`);
-    }
+    const display = checkDisplayName(this, props.name, id);
+    const rotation = checkRotation(this, props.rotation);
+    planetscale.declareDatabase(this, this.database, 'mysql');
 
     const fixed = {
       database: this.database,
@@ -131,7 +120,7 @@ export class DatabasePassword extends Construct {
       runOnDestroy: false,
       dependsOn: [password.resource],
     });
-    planetscale.registerPassword(this.managedName, [password, cidrs]);
+    planetscale.register('passwords', this.managedName, [password, cidrs]);
   }
 
   /** The allowed CIDRs: the union of this password's `IpRestriction`s, normalized and sorted; empty allows all. */

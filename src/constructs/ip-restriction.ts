@@ -1,21 +1,60 @@
 import { Construct } from 'constructs';
-import { DatabasePassword } from './database-password';
-import { invalidProp } from './validation';
 import { normalizeCidr } from '../spec/cidr';
+import { formatManagedName, generationHash, objectHash } from '../spec/naming';
+import type { PostgresIpRuleSpec } from '../spec/resource-specs';
+import { CustomResource } from './custom-resource';
+import { DatabasePassword } from './database-password';
+import { PlanetScale } from './planetscale';
+import { checkDisplayName, checkResourceName, invalidProp } from './validation';
 
 export interface IpRestrictionProps {
-  /** The password whose connections are restricted (MySQL/Vitess). */
-  readonly password: DatabasePassword;
   /**
-   * Allowed IPv4/IPv6 addresses or CIDR ranges. Bare addresses become /32 or /128; duplicates are dropped.
-   * Several restrictions on one password allow the union of their ranges.
+   * MySQL/Vitess: the password whose connections are restricted. Exactly one of `password` and `database`.
+   * @default - none; set `database` instead
+   */
+  readonly password?: DatabasePassword;
+  /**
+   * Postgres: the database that gets a database-level IP rule. Exactly one of `password` and `database`.
+   * @default - none; set `password` instead
+   */
+  readonly database?: string;
+  /**
+   * Allowed addresses or CIDR ranges. Bare addresses become /32 or /128; duplicates are dropped. Several restrictions
+   * on one password allow the union of their ranges. Postgres rules accept IPv4 only.
    */
   readonly cidrs: string[];
+  /**
+   * Postgres only: the schema the rule applies to.
+   * @default '' (all schemas)
+   */
+  readonly schema?: string;
+  /**
+   * Postgres only: the role the rule applies to.
+   * @default '' (all roles)
+   */
+  readonly role?: string;
+  /**
+   * Postgres only: a description; the rule's description is this plus an ownership tag `[cdktf:<managed name>]`.
+   * @default ''
+   */
+  readonly description?: string;
+  /**
+   * Postgres only: display name used in the ownership tag.
+   * @default - the construct id
+   */
+  readonly name?: string;
 }
 
+const POSTGRES_IDENTIFIER = /^([A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
+
 /**
- * Restricts where a password may be used from. Changes patch the password in place (same secret); removing the last
- * restriction of a password makes it usable from any address again.
+ * Restricts where a database may be reached from.
+ *
+ * With `password` (MySQL/Vitess): the password's allow-list. Changes patch the password in place (same secret);
+ * removing the last restriction of a password makes it usable from any address again.
+ *
+ * With `database` (Postgres): a database-level IP rule with the given schema, role and description. Every change
+ * updates the same rule in place; removing the construct deletes it; rules this stack does not own are never touched.
  */
 export class IpRestriction extends Construct {
   /** The normalized CIDRs this restriction allows. */
@@ -23,7 +62,10 @@ export class IpRestriction extends Construct {
 
   constructor(scope: Construct, id: string, props: IpRestrictionProps) {
     super(scope, id);
-    if (!(props.password instanceof DatabasePassword)) {
+    if ((props.password === undefined) === (props.database === undefined)) {
+      throw invalidProp(this, 'password', 'or `database`: set exactly one (password for MySQL/Vitess, database for a Postgres database rule)');
+    }
+    if (props.password !== undefined && !(props.password instanceof DatabasePassword)) {
       throw invalidProp(this, 'password', 'must be a DatabasePassword of this stack');
     }
     if (!Array.isArray(props.cidrs) || props.cidrs.length === 0) {
@@ -32,9 +74,53 @@ export class IpRestriction extends Construct {
     const normalized = props.cidrs.map((cidr, index) => {
       const result = typeof cidr === 'string' ? normalizeCidr(cidr) : { ok: false as const, reason: `${JSON.stringify(cidr)} is not a string` };
       if (!result.ok) throw invalidProp(this, `cidrs[${index}]`, result.reason);
+      if (props.database !== undefined && result.family !== 'ipv4') {
+        throw invalidProp(this, `cidrs[${index}]`, `"${cidr}" is IPv6; Postgres database IP rules accept IPv4 only`);
+      }
       return result.cidr;
     });
     this.cidrs = [...new Set(normalized)];
-    props.password.allow(this.cidrs);
+
+    if (props.password) {
+      for (const field of ['schema', 'role', 'description', 'name'] as const) {
+        if (props[field] !== undefined) throw invalidProp(this, field, 'applies to Postgres database rules only (set `database`, not `password`)');
+      }
+      props.password.allow(this.cidrs);
+      return;
+    }
+    this.definePostgresRule(id, props);
+  }
+
+  private definePostgresRule(id: string, props: IpRestrictionProps): void {
+    const planetscale = PlanetScale.of(this);
+    const database = checkResourceName(this, 'database', props.database);
+    planetscale.declareDatabase(this, database, 'postgresql');
+    for (const field of ['schema', 'role'] as const) {
+      const value = props[field] ?? '';
+      if (typeof value !== 'string' || !POSTGRES_IDENTIFIER.test(value)) {
+        throw invalidProp(this, field, `${JSON.stringify(value)} is not a PostgreSQL identifier (letters, digits, '_' or '$', at most 63, not starting with a digit)`);
+      }
+    }
+    const description = props.description ?? '';
+    if (typeof description !== 'string' || description.length > 100 || /[\n\r]|\[cdktf:/.test(description)) {
+      throw invalidProp(this, 'description', 'must be one line of at most 100 characters, without "[cdktf:"');
+    }
+    const display = checkDisplayName(this, props.name, id);
+    // Every field of a rule can be changed in place, so its generation never changes.
+    const marker = formatManagedName({ display, owner: planetscale.owner, object: objectHash(this.node.path), generation: generationHash({}) });
+    const spec: PostgresIpRuleSpec = {
+      kind: 'postgres-ip-rule',
+      organization: planetscale.organization,
+      owner: planetscale.owner,
+      path: this.node.path,
+      marker,
+      database,
+      schema: props.schema ?? '',
+      role: props.role ?? '',
+      cidrs: [...this.cidrs].sort(),
+      description,
+    };
+    const rule = new CustomResource(this, 'Rule', { planetscale, spec: () => spec, runOnDestroy: true });
+    planetscale.register('ip_rules', marker, [rule]);
   }
 }

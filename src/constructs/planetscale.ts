@@ -35,7 +35,18 @@ export interface PlanetScaleProps {
    * @default CustomResourceType.TERRAFORM_DATA
    */
   readonly resourceType?: CustomResourceType;
+  /**
+   * A command that receives each new secret (password or service token) as one JSON document on its standard input,
+   * e.g. to store it in a secret manager: program and arguments, run without a shell, in the stack directory.
+   * It gets `{"stack", "path", "entry"}` where `entry` is the outputs-file entry. If it exits non-zero, the object
+   * just created is deleted again and the apply fails, so no live credential exists whose secret nobody holds.
+   * @default - no sink; secrets go to the outputs file only
+   */
+  readonly sink?: string[];
 }
+
+/** Kinds of managed objects the stack reconciler keeps track of. */
+export type ManagedKind = 'passwords' | 'service_tokens' | 'ip_rules';
 
 const instances = new WeakMap<TerraformStack, PlanetScale>();
 
@@ -65,7 +76,9 @@ export class PlanetScale extends Construct {
   readonly handlerSettings: HandlerSettings;
   /** @internal */
   readonly handlerAsset: TerraformAsset;
-  private readonly declaredPasswords: string[] = [];
+  private readonly declared: Record<ManagedKind, string[]> = { passwords: [], service_tokens: [], ip_rules: [] };
+  /** What each database is known to be, from the constructs using it, to refuse mixing MySQL and Postgres uses. */
+  private readonly databaseKinds = new Map<string, { kind: 'mysql' | 'postgresql'; by: string }>();
   /** Resources the reconciler runs after (it must see every create, and on destroy go first). */
   private readonly managedResources: TerraformResource[] = [];
 
@@ -89,6 +102,9 @@ export class PlanetScale extends Construct {
     }
     this.resourceType = props.resourceType ?? CustomResourceType.TERRAFORM_DATA;
     if (props.outputsFile !== undefined && props.outputsFile.trim() === '') throw invalidProp(this, 'outputsFile', 'must not be empty');
+    if (props.sink !== undefined && (!Array.isArray(props.sink) || props.sink.length === 0 || !props.sink.every((a) => typeof a === 'string' && a !== ''))) {
+      throw invalidProp(this, 'sink', 'must be a command as a non-empty list of program and arguments, e.g. [\'/usr/local/bin/store-secret\', \'--vault\', \'prod\']');
+    }
 
     // The handler runs in the stack directory; point it at the outputs file from there, without absolute paths.
     // cdktf runs the app in the directory holding cdktf.json: relative outputs paths start there.
@@ -99,6 +115,7 @@ export class PlanetScale extends Construct {
       stack: stack.node.id,
       outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(projectDirectory, outputs)),
       ...(props.apiUrl ? { api_url: props.apiUrl } : {}),
+      ...(props.sink ? { sink: [...props.sink] } : {}),
     };
     this.handlerAsset = new TerraformAsset(this, 'Handler', { path: handlerBundlePath(), type: AssetType.FILE });
     if (this.resourceType === CustomResourceType.NULL_RESOURCE) new NullProvider(this, 'NullProvider');
@@ -106,7 +123,14 @@ export class PlanetScale extends Construct {
 
     const reconciler = new CustomResource(this, 'Reconciler', {
       planetscale: this,
-      spec: () => ({ kind: 'reconciler', organization: this.organization, owner: this.owner, passwords: [...this.declaredPasswords].sort() }),
+      spec: () => ({
+        kind: 'reconciler',
+        organization: this.organization,
+        owner: this.owner,
+        passwords: [...this.declared.passwords].sort(),
+        service_tokens: [...this.declared.service_tokens].sort(),
+        ip_rules: [...this.declared.ip_rules].sort(),
+      }),
       runOnDestroy: true,
     });
     reconciler.resource.addOverride(
@@ -116,11 +140,31 @@ export class PlanetScale extends Construct {
   }
 
   /**
-   * Records a managed password so the reconciler keeps it, and runs after it.
+   * Records a managed object so the reconciler keeps it, and runs after its resources.
    * @internal
    */
-  registerPassword(name: string, resources: CustomResource[]): void {
-    this.declaredPasswords.push(name);
+  register(kind: ManagedKind, name: string, resources: CustomResource[]): void {
+    this.declared[kind].push(name);
     this.managedResources.push(...resources.map((r) => r.resource));
+  }
+
+  /**
+   * Records what kind of database a construct needs, refusing a database used both as MySQL/Vitess (passwords) and
+   * as Postgres (database IP rules) in this stack.
+   * @internal
+   */
+  declareDatabase(construct: IConstruct, database: string, kind: 'mysql' | 'postgresql'): void {
+    const known = this.databaseKinds.get(database);
+    if (known && known.kind !== kind) {
+      const mysqlUse = kind === 'mysql' ? construct.node.path : known.by;
+      const postgresUse = kind === 'mysql' ? known.by : construct.node.path;
+      throw invalidProp(
+        construct,
+        'database',
+        `"${database}" cannot be both a MySQL/Vitess database (DatabasePassword ${mysqlUse}) and a Postgres database ` +
+          `(database IP rule ${postgresUse}); for MySQL/Vitess, restrict a password with IpRestriction({ password })`,
+      );
+    }
+    if (!known) this.databaseKinds.set(database, { kind, by: construct.node.path });
   }
 }

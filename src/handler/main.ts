@@ -1,11 +1,24 @@
 import { isAbsolute, resolve } from 'node:path';
+import { PlanetScaleClient } from '../api/client';
+import { OutputsFile } from '../outputs/outputs-file';
+import {
+  checkResourceSpec,
+  checkSettings,
+  type PasswordCidrsSpec,
+  type PasswordSpec,
+  type PostgresIpRuleSpec,
+  type ReconcilerSpec,
+  type ResourceSpec,
+  type ServiceTokenGrantsSpec,
+  type ServiceTokenSpec,
+} from '../spec/resource-specs';
 import type { HandlerContext } from './context';
 import { createPassword, destroyPassword } from './password';
 import { applyPasswordCidrs } from './password-cidrs';
-import { sweepOwned } from './reconciler';
-import { PlanetScaleClient } from '../api/client';
-import { OutputsFile } from '../outputs/outputs-file';
-import { checkResourceSpec, checkSettings, type ResourceSpec } from '../spec/resource-specs';
+import { applyPostgresIpRule, destroyPostgresIpRule } from './postgres-ip-rule';
+import { declaredIn, NOTHING_DECLARED, sweepOwned } from './reconciler';
+import { createServiceToken, destroyServiceToken } from './service-token';
+import { applyServiceTokenGrants } from './service-token-grants';
 
 /**
  * The program Terraform runs (local-exec) for each custom resource, at create and at destroy:
@@ -42,25 +55,35 @@ function parseCidrs(env: NodeJS.ProcessEnv): string[] {
   return value;
 }
 
+type Step = (context: HandlerContext, spec: any, env: NodeJS.ProcessEnv) => Promise<void>;
+const nothing: Step = async () => undefined;
+
+/** What each kind of resource does at create and at destroy. */
+const STEPS: Record<ResourceSpec['kind'], { create: Step; destroy: Step }> = {
+  'password': {
+    create: (context, spec: PasswordSpec, env) => createPassword(context, spec, parseCidrs(env)),
+    destroy: (context, spec: PasswordSpec) => destroyPassword(context, spec),
+  },
+  // The allow-list and the grants belong to their object: nothing to undo when only they are removed.
+  'password-cidrs': { create: (context, spec: PasswordCidrsSpec) => applyPasswordCidrs(context, spec), destroy: nothing },
+  'service-token': {
+    create: (context, spec: ServiceTokenSpec) => createServiceToken(context, spec),
+    destroy: (context, spec: ServiceTokenSpec) => destroyServiceToken(context, spec),
+  },
+  'service-token-grants': { create: (context, spec: ServiceTokenGrantsSpec) => applyServiceTokenGrants(context, spec), destroy: nothing },
+  'postgres-ip-rule': {
+    create: (context, spec: PostgresIpRuleSpec) => applyPostgresIpRule(context, spec),
+    destroy: (context, spec: PostgresIpRuleSpec) => destroyPostgresIpRule(context, spec),
+  },
+  'reconciler': {
+    create: (context, spec: ReconcilerSpec) => sweepOwned(context, spec, declaredIn(spec)),
+    destroy: (context, spec: ReconcilerSpec) => sweepOwned(context, spec, NOTHING_DECLARED, 'the stack is being destroyed'),
+  },
+};
+
 async function run(action: string, spec: ResourceSpec, context: HandlerContext, env: NodeJS.ProcessEnv): Promise<void> {
-  switch (`${spec.kind} ${action}`) {
-    case 'password create':
-      return createPassword(context, spec as Extract<ResourceSpec, { kind: 'password' }>, parseCidrs(env));
-    case 'password destroy':
-      return destroyPassword(context, spec as Extract<ResourceSpec, { kind: 'password' }>);
-    case 'password-cidrs create':
-      return applyPasswordCidrs(context, spec as Extract<ResourceSpec, { kind: 'password-cidrs' }>);
-    case 'password-cidrs destroy':
-      return;
-    case 'reconciler create': {
-      const reconciler = spec as Extract<ResourceSpec, { kind: 'reconciler' }>;
-      return sweepOwned(context, reconciler, reconciler.passwords);
-    }
-    case 'reconciler destroy':
-      return sweepOwned(context, spec as Extract<ResourceSpec, { kind: 'reconciler' }>, [], 'the stack is being destroyed');
-    default:
-      throw new Error(`unknown action "${action}" (expected create or destroy)`);
-  }
+  if (action !== 'create' && action !== 'destroy') throw new Error(`unknown action "${action}" (expected create or destroy)`);
+  return STEPS[spec.kind][action](context, spec, env);
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

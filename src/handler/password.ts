@@ -1,4 +1,5 @@
 import type { HandlerContext } from './context';
+import { deliverSecret } from './secret-delivery';
 import { deletePasswordIfPresent, explainScopeError, passwordsNamed } from './lookup';
 import { OutcomeUnknownError } from '../api/errors';
 import type { CreatedPassword } from '../api/types';
@@ -80,13 +81,9 @@ export async function createPassword(context: HandlerContext, spec: PasswordSpec
       database: spec.database,
     }),
   };
-  try {
-    await outputs.put(settings.stack, spec.path, entry);
-  } catch (error) {
-    // A live credential whose secret nobody holds is worse than none.
+  await deliverSecret(context, spec.path, entry, async () => {
     await deletePasswordIfPresent(client, spec.database, spec.branch, created.id);
-    throw new Error(`could not record the new password in ${outputs.path} (${(error as Error).message}); the password was deleted again`);
-  }
+  });
   const cidrText = cidrs.length > 0 ? cidrs.join(', ') : 'any address';
   log(`created password ${spec.name} (${created.id}) on ${where(spec)}: role ${spec.role}, allowed from ${cidrText}`);
 }

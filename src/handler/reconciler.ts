@@ -1,10 +1,11 @@
+import { PlanetScaleApiError } from '../api/errors';
+import { parseOwnedName, ruleMarker } from '../spec/naming';
+import type { ReconcilerSpec } from '../spec/resource-specs';
 import type { HandlerContext } from './context';
 import { deletePasswordIfPresent } from './lookup';
-import { PlanetScaleApiError } from '../api/errors';
-import { parseOwnedName } from '../spec/naming';
-import type { ReconcilerSpec } from '../spec/resource-specs';
+import { deleteTokenIfPresent } from './service-token';
 
-/** Runs a listing that may be refused for one database; a refusal is reported and that database skipped. */
+/** Runs a listing that may be refused; a refusal is reported and that part skipped. */
 async function listOrSkip<T>(context: HandlerContext, what: string, list: () => Promise<T[]>): Promise<T[]> {
   try {
     return await list();
@@ -17,33 +18,71 @@ async function listOrSkip<T>(context: HandlerContext, what: string, list: () => 
   }
 }
 
+/** What the reconciler keeps; everything else the owner owns is deleted. */
+export interface Declared {
+  readonly passwords: readonly string[];
+  readonly serviceTokens: readonly string[];
+  readonly ipRules: readonly string[];
+}
+
+export const NOTHING_DECLARED: Declared = { passwords: [], serviceTokens: [], ipRules: [] };
+
+export function declaredIn(spec: ReconcilerSpec): Declared {
+  return { passwords: spec.passwords, serviceTokens: spec.service_tokens, ipRules: spec.ip_rules };
+}
+
 /**
  * Deletes every object the owner owns that is not declared: removed constructs, previous generations (replaced
  * create-before-destroy, whose own destroy step Terraform skips), and leftovers of interrupted runs. Objects whose
- * names are not owned by this owner are never touched. With `declared` empty (stack destroy) it deletes all owned.
+ * names are not owned by this owner are never touched. With nothing declared (stack destroy) it deletes all owned.
  */
-export async function sweepOwned(
-  context: HandlerContext,
-  spec: ReconcilerSpec,
-  declaredPasswords: readonly string[],
-  reason = 'no longer declared',
-): Promise<void> {
+export async function sweepOwned(context: HandlerContext, spec: ReconcilerSpec, declared: Declared, reason = 'no longer declared'): Promise<void> {
   const { client, outputs, settings, log } = context;
-  const declared = new Set(declaredPasswords);
-  const deleted: string[] = [];
+  const owned = (name: string | undefined) => name !== undefined && parseOwnedName(name, spec.owner) !== undefined;
+  const keep = {
+    passwords: new Set(declared.passwords),
+    serviceTokens: new Set(declared.serviceTokens),
+    ipRules: new Set(declared.ipRules),
+  };
+  const deletedIds: string[] = [];
+  let deletedRules = 0;
+
   for (const database of await client.listDatabases()) {
-    if (database.kind !== 'mysql') continue;
+    if (database.kind === 'postgresql') {
+      const rules = await listOrSkip(context, `IP rules of ${database.name}`, () => client.listPostgresIpRules(database.name));
+      for (const rule of rules) {
+        const marker = ruleMarker(rule.description);
+        if (!owned(marker) || keep.ipRules.has(marker!)) continue;
+        await client.deletePostgresIpRule(database.name, rule.id).catch((error: unknown) => {
+          if (!(error instanceof PlanetScaleApiError && error.isNotFound)) throw error;
+        });
+        deletedRules += 1;
+        log(`deleted IP rule ${rule.id} (${marker}) on ${database.name}: ${reason}`);
+      }
+      continue;
+    }
     const branches = await listOrSkip(context, `database ${database.name}`, () => client.listBranches(database.name));
     for (const branch of branches) {
       const passwords = await listOrSkip(context, `${database.name}/${branch.name}`, () => client.listPasswords(database.name, branch.name));
       for (const password of passwords) {
-        if (!parseOwnedName(password.name, spec.owner) || declared.has(password.name)) continue;
+        if (!owned(password.name) || keep.passwords.has(password.name)) continue;
         await deletePasswordIfPresent(client, database.name, branch.name, password.id);
-        deleted.push(password.id);
+        deletedIds.push(password.id);
         log(`deleted password ${password.name} (${password.id}) on ${database.name}/${branch.name}: ${reason}`);
       }
     }
   }
-  await outputs.removeIds(settings.stack, deleted);
-  log(`reconciled owner ${spec.owner}: ${declared.size} password(s) declared, ${deleted.length} undeclared deleted`);
+
+  for (const token of await listOrSkip(context, 'service tokens', () => client.listServiceTokens())) {
+    if (!owned(token.name ?? undefined) || keep.serviceTokens.has(token.name!)) continue;
+    await deleteTokenIfPresent(context, token.id);
+    deletedIds.push(token.id);
+    log(`deleted service token ${token.name} (${token.id}): ${reason}`);
+  }
+
+  await outputs.removeIds(settings.stack, deletedIds);
+  log(
+    `reconciled owner ${spec.owner}: declared ${keep.passwords.size} password(s), ${keep.serviceTokens.size} service token(s), ` +
+      `${keep.ipRules.size} IP rule(s); deleted ${deletedIds.length} credential(s) and ${deletedRules} IP rule(s)`,
+  );
 }

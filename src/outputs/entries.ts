@@ -1,5 +1,5 @@
-import type { ConnectionStrings } from './connection-strings';
 import type { PasswordRole } from '../api/types';
+import type { ConnectionStrings } from './connection-strings';
 
 /** One password in the outputs file. */
 export interface PasswordEntry {
@@ -16,7 +16,23 @@ export interface PasswordEntry {
   readonly connection_strings: ConnectionStrings;
 }
 
-export type OutputEntry = PasswordEntry;
+/** One service token in the outputs file, with the environment pair a pipeline sets to use it. */
+export interface ServiceTokenEntry {
+  readonly kind: 'service-token';
+  readonly id: string;
+  readonly name: string;
+  readonly organization: string;
+  readonly expires_at: string | null;
+  readonly token: string;
+  readonly env: { readonly PLANETSCALE_SERVICE_TOKEN_ID: string; readonly PLANETSCALE_SERVICE_TOKEN: string };
+}
+
+export type OutputEntry = PasswordEntry | ServiceTokenEntry;
 
 /** The outputs file: stack name, then construct path, then the entry. */
 export type OutputsDocument = Record<string, Record<string, OutputEntry>>;
+
+/** The secret an entry carries. */
+export function secretOf(entry: OutputEntry): string {
+  return entry.kind === 'password' ? entry.password : entry.token;
+}

@@ -68,3 +68,26 @@ export function isOrganizationAccess(name: string): name is OrganizationAccess {
 export function isDatabaseAccess(name: string): name is DatabaseAccess {
   return (DATABASE_ACCESSES as readonly string[]).includes(name);
 }
+
+/** Edit distance, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The documented access closest to a misspelt one, when one is close enough to be what was meant. */
+export function suggestAccess(name: string, candidates: readonly string[] = ALL_ACCESSES): string | undefined {
+  let best: { name: string; score: number } | undefined;
+  for (const candidate of candidates) {
+    const score = distance(name.toLowerCase(), candidate);
+    if (!best || score < best.score) best = { name: candidate, score };
+  }
+  return best && best.score <= Math.max(2, Math.floor(name.length / 4)) ? best.name : undefined;
+}

@@ -62,3 +62,18 @@ export function ownerFromStackName(stackName: string): string {
     .slice(0, 32);
   return cleaned || 'stack';
 }
+
+/**
+ * Postgres IP rules have no name, so their managed name travels in the description as a trailing tag:
+ * "BI tools [cdktf:warehouse.access.1a2b3c4d.5e6f7a8b]". The user's description is everything before it.
+ */
+const RULE_TAG = /\s*\[cdktf:([^\]\s]+)\]$/;
+
+export function describeRule(description: string, marker: string): string {
+  return description ? `${description} [cdktf:${marker}]` : `[cdktf:${marker}]`;
+}
+
+/** The managed name tagged in a rule description, if any. */
+export function ruleMarker(description: string | null): string | undefined {
+  return description ? RULE_TAG.exec(description)?.[1] : undefined;
+}

@@ -6,7 +6,7 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { temporaryDirectory } from './env';
 import { PlanetScale, type PlanetScaleProps } from '../../src';
 import type { RunningEmulator } from '../../src/emulator';
-import type { OutputsDocument, PasswordEntry } from '../../src/outputs/entries';
+import { secretOf, type OutputEntry, type OutputsDocument, type PasswordEntry, type ServiceTokenEntry } from '../../src/outputs/entries';
 
 const run = promisify(execFile);
 export const TERRAFORM = '/usr/local/bin/terraform';
@@ -114,9 +114,21 @@ export class TerraformProject {
     return existsSync(this.outputsPath) ? (JSON.parse(readFileSync(this.outputsPath, 'utf8')) as OutputsDocument) : {};
   }
 
-  passwordEntry(constructPath: string): PasswordEntry {
+  entry(constructPath: string): OutputEntry {
     const entry = this.outputs()[this.stackName]?.[constructPath];
     if (!entry) throw new Error(`no outputs entry for ${constructPath}; have ${Object.keys(this.outputs()[this.stackName] ?? {}).join(', ')}`);
+    return entry;
+  }
+
+  passwordEntry(constructPath: string): PasswordEntry {
+    const entry = this.entry(constructPath);
+    if (entry.kind !== 'password') throw new Error(`${constructPath} is a ${entry.kind}, not a password`);
+    return entry;
+  }
+
+  tokenEntry(constructPath: string): ServiceTokenEntry {
+    const entry = this.entry(constructPath);
+    if (entry.kind !== 'service-token') throw new Error(`${constructPath} is a ${entry.kind}, not a service token`);
     return entry;
   }
 
@@ -150,5 +162,5 @@ export class TerraformProject {
 
 /** Secrets seen so far in a project's outputs file; collect after each apply, check at the end. */
 export function secretsIn(document: OutputsDocument): string[] {
-  return Object.values(document).flatMap((entries) => Object.values(entries).map((entry) => entry.password));
+  return Object.values(document).flatMap((entries) => Object.values(entries).map(secretOf));
 }

@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import { isDatabaseAccess, suggestAccess, ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess } from '../spec/accesses';
+import { formatManagedName, generationHash, objectHash } from '../spec/naming';
+import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
+import { CustomResource } from './custom-resource';
+import { PlanetScale } from './planetscale';
+import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
+
+export interface ServiceTokenProps {
+  /**
+   * Time to live: whole seconds, or a duration such as '30d', '12h'. Changing it creates a new token first, then
+   * deletes the old one.
+   * @default - the token does not expire
+   */
+  readonly ttl?: number | string;
+  /**
+   * Display name (1-32 letters, digits, '-' or '_'); the managed name adds the ownership key and hashes to it.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Rotation label: changing it creates a new token first, then deletes the old one.
+   * @default ''
+   */
+  readonly rotation?: string;
+}
+
+/**
+ * An organization service token with its access grants. The token's id and value are written to the outputs file
+ * (with the PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN pair a pipeline needs), never to Terraform
+ * state. Grant changes are applied to the same token, by exactly the difference.
+ */
+export class ServiceToken extends Construct {
+  /** The name the token has in PlanetScale. */
+  readonly managedName: string;
+  readonly ttlSeconds?: number;
+  private readonly databaseGrants = new Map<string, Set<string>>();
+  private readonly organizationGrants = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ServiceTokenProps = {}) {
+    super(scope, id);
+    const planetscale = PlanetScale.of(this);
+    this.ttlSeconds = checkTtl(this, props.ttl);
+    const display = checkDisplayName(this, props.name, id);
+    const rotation = checkRotation(this, props.rotation);
+    this.managedName = formatManagedName({
+      display,
+      owner: planetscale.owner,
+      object: objectHash(this.node.path),
+      generation: generationHash({ ttl_seconds: this.ttlSeconds ?? null, rotation }),
+    });
+    const owned = { organization: planetscale.organization, owner: planetscale.owner, path: this.node.path };
+    const token = new CustomResource(this, 'Token', {
+      planetscale,
+      spec: (): ServiceTokenSpec => ({ kind: 'service-token', ...owned, name: this.managedName, ttl_seconds: this.ttlSeconds ?? null, rotation }),
+      runOnDestroy: true,
+    });
+    const grants = new CustomResource(this, 'Grants', {
+      planetscale,
+      spec: (): ServiceTokenGrantsSpec => ({
+        kind: 'service-token-grants',
+        ...owned,
+        token: this.managedName,
+        databases: Object.fromEntries([...this.databaseGrants].sort(([a], [b]) => a.localeCompare(b)).map(([db, set]) => [db, [...set].sort()])),
+        organization_accesses: [...this.organizationGrants].sort(),
+      }),
+      runOnDestroy: false,
+      dependsOn: [token.resource],
+    });
+    planetscale.register('service_tokens', this.managedName, [token, grants]);
+  }
+
+  /** Grants accesses on one database, e.g. `grant('shop', ['read_branch', 'create_deploy_request'])`. */
+  grant(database: string, accesses: string[]): this {
+    checkResourceName(this, 'grant database', database);
+    const checked = this.checkAccesses(`grant('${database}')`, accesses, DATABASE_ACCESSES, (name) =>
+      isOrganizationAccess(name) ? `${name} is an organization access: grant it with grantOrganization()` : undefined,
+    );
+    const set = this.databaseGrants.get(database) ?? new Set<string>();
+    for (const access of checked) set.add(access);
+    this.databaseGrants.set(database, set);
+    return this;
+  }
+
+  /**
+   * Grants accesses on the organization: organization accesses such as `read_databases`, or database accesses that
+   * then apply to every database.
+   */
+  grantOrganization(accesses: string[]): this {
+    for (const access of this.checkAccesses('grantOrganization()', accesses, ALL_ACCESSES, () => undefined)) this.organizationGrants.add(access);
+    return this;
+  }
+
+  private checkAccesses(where: string, accesses: string[], allowed: readonly string[], explain: (name: string) => string | undefined): string[] {
+    if (!Array.isArray(accesses) || accesses.length === 0) throw invalidProp(this, where, 'needs at least one access');
+    for (const access of accesses) {
+      if (typeof access === 'string' && allowed.includes(access)) continue;
+      const text = JSON.stringify(access);
+      const reason = typeof access === 'string' ? explain(access) : undefined;
+      if (reason) throw invalidProp(this, where, reason);
+      const suggestion = typeof access === 'string' ? suggestAccess(access, allowed) : undefined;
+      throw invalidProp(
+        this,
+        where,
+        `${text} is not a service token access PlanetScale documents${suggestion ? `; did you mean "${suggestion}"?` : ''}` +
+          (allowed === DATABASE_ACCESSES ? ` (database accesses: ${DATABASE_ACCESSES.filter(isDatabaseAccess).length} names, e.g. read_branch, connect_branch, create_deploy_request)` : ''),
+      );
+    }
+    return accesses;
+  }
+}

@@ -1,0 +1,64 @@
+import { PlanetScaleApiError } from '../api/errors';
+import type { PostgresIpRule } from '../api/types';
+import { describeRule, ruleMarker } from '../spec/naming';
+import type { PostgresIpRuleSpec } from '../spec/resource-specs';
+import { HandlerError, type HandlerContext } from './context';
+
+/** Rules on the database tagged with `marker`, with a clear error for a database that is not Postgres. */
+async function rulesMarked(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<PostgresIpRule[]> {
+  try {
+    return (await context.client.listPostgresIpRules(spec.database)).filter((rule) => ruleMarker(rule.description) === spec.marker);
+  } catch (error) {
+    if (error instanceof PlanetScaleApiError && error.isNotFound) {
+      throw new HandlerError(`database ${spec.database} not found in organization ${spec.organization} (check the name, and that the service token can see it)`);
+    }
+    if (error instanceof PlanetScaleApiError && error.status === 422) {
+      const kind = await context.client.getDatabase(spec.database).then((db) => db.kind, () => undefined);
+      if (kind === 'mysql') {
+        throw new HandlerError(
+          `database ${spec.database} is a MySQL/Vitess database; database IP rules are for Postgres (restrict a password with IpRestriction({ password }) instead)`,
+        );
+      }
+    }
+    throw error;
+  }
+}
+
+function sameRule(rule: PostgresIpRule, spec: PostgresIpRuleSpec, description: string): boolean {
+  return rule.schema === spec.schema && rule.role === spec.role && rule.description === description && [...rule.cidrs].sort().join() === spec.cidrs.join();
+}
+
+/** Creates the rule, or updates the existing one in place to exactly the declared settings. */
+export async function applyPostgresIpRule(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<void> {
+  const { client, log } = context;
+  const description = describeRule(spec.description, spec.marker);
+  const [rule, ...duplicates] = await rulesMarked(context, spec);
+  for (const extra of duplicates) {
+    await client.deletePostgresIpRule(spec.database, extra.id);
+    log(`deleted duplicate IP rule ${extra.id} on ${spec.database}`);
+  }
+  const settings = { schema: spec.schema, role: spec.role, cidrs: spec.cidrs, description };
+  const summary = `${spec.cidrs.join(', ')} for schema ${spec.schema || '(all)'}, role ${spec.role || '(all)'}`;
+  if (!rule) {
+    const created = await client.createPostgresIpRule(spec.database, settings);
+    log(`created IP rule ${created.id} on ${spec.database}: ${summary}`);
+  } else if (!sameRule(rule, spec, description)) {
+    await client.updatePostgresIpRule(spec.database, rule.id, settings);
+    log(`updated IP rule ${rule.id} on ${spec.database}: ${summary}`);
+  } else {
+    log(`IP rule ${rule.id} on ${spec.database} already matches`);
+  }
+}
+
+export async function destroyPostgresIpRule(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<void> {
+  const found = await rulesMarked(context, spec);
+  for (const rule of found) {
+    try {
+      await context.client.deletePostgresIpRule(spec.database, rule.id);
+    } catch (error) {
+      if (!(error instanceof PlanetScaleApiError && error.isNotFound)) throw error;
+    }
+    context.log(`deleted IP rule ${rule.id} on ${spec.database}`);
+  }
+  if (found.length === 0) context.log(`IP rule ${spec.marker} on ${spec.database} is already gone`);
+}
