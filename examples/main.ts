@@ -4,13 +4,15 @@
  * - `app`: the production application's password (readwriter), usable only from the office and the CI runners.
  * - `analytics`: a read-only password on the read replicas for BI tools, expiring after 30 days.
  * - `dev-admin`: an admin password on the development branch, expiring after 7 days.
+ * - `ci`: a service token for the CI pipeline (30 days) that can open branches and deploy requests on `shop`.
+ * - `warehouse`: a Postgres database IP rule on `analytics` letting the BI network reach the reporting schema.
  *
  * Deploy with `cdktf deploy` (cdktf.json at the repository root points here). Credentials come from
  * PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN; secrets land in planetscale-outputs.json (mode 0600).
  * OFFICE_CIDRS (comma-separated) overrides the office ranges; the demo uses it to show an in-place CIDR change.
  */
 import { App, TerraformStack } from 'cdktf';
-import { DatabasePassword, IpRestriction, PlanetScale } from '../src';
+import { DatabasePassword, IpRestriction, PlanetScale, ServiceToken } from '../src';
 
 const app = new App();
 const stack = new TerraformStack(app, 'access');
@@ -41,6 +43,18 @@ new DatabasePassword(stack, 'dev-admin', {
   branch: 'dev',
   role: 'admin',
   ttl: '7d',
+});
+
+new ServiceToken(stack, 'ci', { ttl: '30d' })
+  .grant('shop', ['read_branch', 'create_branch', 'create_deploy_request'])
+  .grantOrganization(['read_databases']);
+
+new IpRestriction(stack, 'warehouse', {
+  database: 'analytics',
+  cidrs: ['10.20.0.0/16'],
+  schema: 'reporting',
+  role: 'bi_reader',
+  description: 'BI tools',
 });
 
 app.synth();

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   try {
     say(`PlanetScale API emulator on ${emulator.url} (organization ${emulator.organization})`);
     say();
-    say('1/3  cdktf deploy: the example stack (examples/main.ts), 3 passwords and 2 IP restrictions');
+    say('1/3  cdktf deploy: the example stack (examples/main.ts): 3 passwords with IP restrictions, a CI service token with grants,');
+    say('     a Postgres database IP rule');
     await cdktf(['deploy', STACK, '--auto-approve'], env, transcript);
     const outputs = remember()[STACK] ?? {};
     say();
@@ -69,7 +70,17 @@ async function main(): Promise<void> {
       const expires = password.expires_at?.slice(0, 10) ?? 'never';
       say(`     ${(entry?.[0] ?? '?').padEnd(18)}${password.database_branch.name.padEnd(8)}${password.role.padEnd(12)}${expires.padEnd(12)}${allowed}`);
     }
-    say(`     secrets: ${OUTPUTS} (mode 600), ${Object.keys(outputs).length} entries with connection strings for 11 frameworks`);
+    const ci = outputs[`${STACK}/ci`];
+    if (ci?.kind === 'service-token') {
+      const grants = await api.getServiceTokenGrants(ci.id);
+      const described = grants.map((g) => `${g.resource_type === 'Organization' ? 'organization' : g.resource_name}: ${g.accesses.map((a) => a.access).join(', ')}`);
+      say(`     access/ci         service token ${ci.id}, expires ${ci.expires_at?.slice(0, 10) ?? 'never'}; ${described.join('; ')}`);
+    }
+    for (const rule of await api.listPostgresIpRules('analytics')) {
+      say(`     access/warehouse  Postgres rule ${rule.id} on analytics: ${rule.cidrs.join(', ')}, schema ${rule.schema}, role ${rule.role}`);
+    }
+    say(`     secrets: ${OUTPUTS} (mode 600), ${Object.keys(outputs).length} entries (passwords with connection strings for 11 frameworks,`);
+    say('     the token with its PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN pair)');
     const appBefore = outputs[`${STACK}/app`];
 
     say();
@@ -82,7 +93,8 @@ async function main(): Promise<void> {
     say();
     say('3/3  cdktf destroy');
     await cdktf(['destroy', STACK, '--auto-approve'], env, transcript);
-    say(`     passwords left owned by the stack: ${(await owned()).length}`);
+    const tokensLeft = (await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, STACK)).length;
+    say(`     left owned by the stack: ${(await owned()).length} passwords, ${tokensLeft} service tokens, ${(await api.listPostgresIpRules('analytics')).length} IP rules`);
 
     const state = [`terraform.${STACK}.tfstate`, `terraform.${STACK}.tfstate.backup`]
       .map((file) => join(ROOT, file))

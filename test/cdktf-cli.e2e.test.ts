@@ -51,9 +51,16 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
   const outputsPath = join(project, 'planetscale-outputs.json');
   expect(fileMode(outputsPath)).toBe('600');
   const outputs = (JSON.parse(readFileSync(outputsPath, 'utf8')) as OutputsDocument).access;
-  expect(Object.keys(outputs).sort()).toEqual(['access/analytics', 'access/app', 'access/dev-admin']);
+  expect(Object.keys(outputs).sort()).toEqual(['access/analytics', 'access/app', 'access/ci', 'access/dev-admin']);
   const owned = await ownedPasswords();
-  expect(owned.map((p) => p.id).sort()).toEqual(Object.values(outputs).map((e) => e.id).sort());
+  expect(owned.map((p) => p.id).sort()).toEqual(Object.values(outputs).filter((e) => e.kind === 'password').map((e) => e.id).sort());
+  const ci = outputs['access/ci'];
+  expect(ci.kind).toBe('service-token');
+  expect((await api.getServiceTokenGrants(ci.id)).map((g) => [g.resource_name, g.accesses.map((a) => a.access).sort()]).sort()).toEqual([
+    ['acme', ['read_databases']],
+    ['shop', ['create_branch', 'create_deploy_request', 'read_branch']],
+  ]);
+  expect((await api.listPostgresIpRules('analytics')).map((r) => [r.cidrs, r.schema, r.role])).toEqual([[['10.20.0.0/16'], 'reporting', 'bi_reader']]);
   const app = owned.find((p) => p.id === outputs['access/app'].id)!;
   expect(app).toMatchObject({ role: 'readwriter', replica: false });
   expect(app.cidrs!.sort()).toEqual(['198.51.100.0/26', '2001:db8:4000::/48', '203.0.113.0/24']);
@@ -71,6 +78,8 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
 
   await cdktf(['destroy', 'access', '--auto-approve'], office);
   expect(await ownedPasswords()).toEqual([]);
+  expect((await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, 'access'))).toEqual([]);
+  expect(await api.listPostgresIpRules('analytics')).toEqual([]);
   expect(JSON.parse(readFileSync(outputsPath, 'utf8'))).toEqual({});
 
   const forbidden = [

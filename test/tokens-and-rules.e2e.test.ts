@@ -3,8 +3,8 @@ import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, PlanetScaleApiError, PlanetScaleClient, ServiceToken } from '../src';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 import { TERRAFORM, TerraformProject } from './support/terraform';
+import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 
 /**
  * End to end for service tokens and their grants, Postgres database IP rules, the secret sink and GitHub Actions

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { normalizeCidr } from '../spec/cidr';
-import { formatManagedName, generationHash, objectHash } from '../spec/naming';
-import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 import { CustomResource } from './custom-resource';
 import { DatabasePassword } from './database-password';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, invalidProp } from './validation';
+import { normalizeCidr } from '../spec/cidr';
+import { formatManagedName, generationHash, objectHash } from '../spec/naming';
+import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 
 export interface IpRestrictionProps {
   /**

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { isDatabaseAccess, suggestAccess, ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess } from '../spec/accesses';
-import { formatManagedName, generationHash, objectHash } from '../spec/naming';
-import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
 import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
+import { isDatabaseAccess, suggestAccess, ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess } from '../spec/accesses';
+import { formatManagedName, generationHash, objectHash } from '../spec/naming';
+import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
 
 export interface ServiceTokenProps {
   /**

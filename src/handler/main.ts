@@ -1,4 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { HandlerContext } from './context';
+import { createPassword, destroyPassword } from './password';
+import { applyPasswordCidrs } from './password-cidrs';
+import { applyPostgresIpRule, destroyPostgresIpRule } from './postgres-ip-rule';
+import { declaredIn, NOTHING_DECLARED, sweepOwned } from './reconciler';
+import { createServiceToken, destroyServiceToken } from './service-token';
+import { applyServiceTokenGrants } from './service-token-grants';
 import { PlanetScaleClient } from '../api/client';
 import { OutputsFile } from '../outputs/outputs-file';
 import {
@@ -12,13 +19,6 @@ import {
   type ServiceTokenGrantsSpec,
   type ServiceTokenSpec,
 } from '../spec/resource-specs';
-import type { HandlerContext } from './context';
-import { createPassword, destroyPassword } from './password';
-import { applyPasswordCidrs } from './password-cidrs';
-import { applyPostgresIpRule, destroyPostgresIpRule } from './postgres-ip-rule';
-import { declaredIn, NOTHING_DECLARED, sweepOwned } from './reconciler';
-import { createServiceToken, destroyServiceToken } from './service-token';
-import { applyServiceTokenGrants } from './service-token-grants';
 
 /**
  * The program Terraform runs (local-exec) for each custom resource, at create and at destroy:

@@ -1,6 +1,6 @@
 import type { HandlerContext } from './context';
-import { deliverSecret } from './secret-delivery';
 import { deletePasswordIfPresent, explainScopeError, passwordsNamed } from './lookup';
+import { deliverSecret } from './secret-delivery';
 import { OutcomeUnknownError } from '../api/errors';
 import type { CreatedPassword } from '../api/types';
 import { connectionStrings } from '../outputs/connection-strings';

@@ -1,8 +1,8 @@
+import { HandlerError, type HandlerContext } from './context';
 import { PlanetScaleApiError } from '../api/errors';
 import type { PostgresIpRule } from '../api/types';
 import { describeRule, ruleMarker } from '../spec/naming';
 import type { PostgresIpRuleSpec } from '../spec/resource-specs';
-import { HandlerError, type HandlerContext } from './context';
 
 /** Rules on the database tagged with `marker`, with a clear error for a database that is not Postgres. */
 async function rulesMarked(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<PostgresIpRule[]> {

@@ -1,9 +1,9 @@
-import { PlanetScaleApiError } from '../api/errors';
-import { parseOwnedName, ruleMarker } from '../spec/naming';
-import type { ReconcilerSpec } from '../spec/resource-specs';
 import type { HandlerContext } from './context';
 import { deletePasswordIfPresent } from './lookup';
 import { deleteTokenIfPresent } from './service-token';
+import { PlanetScaleApiError } from '../api/errors';
+import { parseOwnedName, ruleMarker } from '../spec/naming';
+import type { ReconcilerSpec } from '../spec/resource-specs';
 
 /** Runs a listing that may be refused; a refusal is reported and that part skipped. */
 async function listOrSkip<T>(context: HandlerContext, what: string, list: () => Promise<T[]>): Promise<T[]> {

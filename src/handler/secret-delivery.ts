@@ -1,7 +1,7 @@
-import { secretOf, type OutputEntry } from '../outputs/entries';
 import type { HandlerContext } from './context';
 import { maskInGitHubActions } from './github-mask';
 import { runSink } from './sink';
+import { secretOf, type OutputEntry } from '../outputs/entries';
 
 /**
  * Hands a new secret to its holders: masked in GitHub Actions first (before anything else could print it), then the

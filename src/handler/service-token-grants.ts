@@ -1,6 +1,6 @@
-import type { ServiceTokenGrantsSpec } from '../spec/resource-specs';
 import { HandlerError, type HandlerContext } from './context';
 import { tokensNamed } from './service-token';
+import type { ServiceTokenGrantsSpec } from '../spec/resource-specs';
 
 /** Accesses per resource: a database name, or '' for the organization. */
 type GrantMap = Map<string, Set<string>>;

@@ -1,9 +1,9 @@
+import type { HandlerContext } from './context';
+import { deliverSecret } from './secret-delivery';
 import { OutcomeUnknownError, PlanetScaleApiError } from '../api/errors';
 import type { CreatedServiceToken, OrganizationServiceToken } from '../api/types';
 import type { ServiceTokenEntry } from '../outputs/entries';
 import type { ServiceTokenSpec } from '../spec/resource-specs';
-import type { HandlerContext } from './context';
-import { deliverSecret } from './secret-delivery';
 
 /** Service tokens of the organization named exactly `name`. */
 export async function tokensNamed(context: HandlerContext, name: string): Promise<OrganizationServiceToken[]> {

@@ -1,5 +1,5 @@
-import type { PasswordRole } from '../api/types';
 import type { ConnectionStrings } from './connection-strings';
+import type { PasswordRole } from '../api/types';
 
 /** One password in the outputs file. */
 export interface PasswordEntry {
