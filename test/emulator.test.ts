@@ -1,29 +1,17 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PlanetScaleApiError, PlanetScaleClient, type ServiceTokenCredentials } from '../src/api';
+import { type PlanetScaleApiError, type ServiceTokenCredentials } from '../src/api';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { Clients, statusOf } from './support/api';
 import { fileMode, temporaryDirectory } from './support/env';
 
-const opened: PlanetScaleClient[] = [];
-function clientFor(emulator: RunningEmulator, credentials: ServiceTokenCredentials = emulator.token, organization = 'acme') {
-  const client = new PlanetScaleClient({ organization, baseUrl: emulator.url, credentials, retry: { maxRetries: 0 } });
-  opened.push(client);
-  return client;
-}
+const clients = new Clients();
+const clientFor = (emulator: RunningEmulator, credentials?: ServiceTokenCredentials, organization?: string) =>
+  clients.for(emulator, credentials, organization);
+const status = statusOf;
 
-async function status(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    return (error as PlanetScaleApiError).status;
-  }
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((c) => c.close()));
-});
+afterAll(() => clients.closeAll());
 
 describe('access enforcement', () => {
   let emulator: RunningEmulator;

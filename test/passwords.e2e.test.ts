@@ -1,39 +1,17 @@
-import { DatabasePassword, IpRestriction, PlanetScaleClient, type DatabasePasswordProps } from '../src';
-import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
+import { useScenario } from './support/scenario';
 import { TerraformProject } from './support/terraform';
 import { parseOwnedName } from '../src/spec/naming';
 
 /**
- * End to end: synthesized stacks applied by the real terraform binary against the emulator. Each scenario asserts on
+ * End to end: synthesized stacks applied by the real terraform binary against the scenario.emulator. Each scenario asserts on
  * API state, the outputs file and request counts, and that no secret appears anywhere but the outputs file.
  */
 
-let emulator: RunningEmulator;
-let api: PlanetScaleClient;
-let project: TerraformProject;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  api = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials: emulator.token });
-});
-afterAll(async () => {
-  await api.close();
-  await emulator.stop();
-});
-beforeEach(() => {
-  project = new TerraformProject(emulator);
-  emulator.faults.clear();
-});
-afterEach(async () => {
-  const leaked = project.leakedSecrets();
-  // Clean the shared emulator for the next scenario: destroy what this one left.
-  await project.destroy();
-  project.remove();
-  expect(leaked).toEqual([]);
-});
+const scenario = useScenario();
 
 async function passwordsOn(database: string, branch: string) {
-  return api.listPasswords(database, branch);
+  return scenario.api.listPasswords(database, branch);
 }
 
 async function ownedPasswords(owner = 'access') {
@@ -42,88 +20,88 @@ async function ownedPasswords(owner = 'access') {
 }
 
 function oneAppPassword(props: Partial<DatabasePasswordProps> = {}, cidrs: string[][] = [['203.0.113.0/24']]) {
-  return project.synth((stack) => {
+  return scenario.project.synth((stack) => {
     const app = new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main', role: 'readwriter', ...props });
     cidrs.forEach((list, i) => new IpRestriction(stack, `allow${i}`, { password: app, cidrs: list }));
   });
 }
 
 test('deploy: every declared password exists exactly as declared, with its secret only in the outputs file (0600)', async () => {
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     const app = new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main', role: 'readwriter' });
     new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '2001:db8::/48'] });
     new IpRestriction(stack, 'ci', { password: app, cidrs: ['198.51.100.7', '203.0.113.0/24'] });
     new DatabasePassword(stack, 'analytics', { database: 'shop', branch: 'main', role: 'reader', ttl: '30d', replica: true });
     new DatabasePassword(stack, 'dev-admin', { database: 'shop', branch: 'dev', role: 'admin', ttl: 3600, directVtgate: true });
   });
-  emulator.requests.reset();
-  await project.applyOk();
+  scenario.emulator.requests.reset();
+  await scenario.project.applyOk();
 
-  const app = project.passwordEntry('access/app');
-  const live = await api.getPassword('shop', 'main', app.id);
+  const app = scenario.project.passwordEntry('access/app');
+  const live = await scenario.api.getPassword('shop', 'main', app.id);
   expect(live).toMatchObject({ role: 'readwriter', ttl_seconds: null, replica: false, direct_vtgate: false, name: app.name });
   expect(live.cidrs!.sort()).toEqual(['198.51.100.7/32', '2001:db8::/48', '203.0.113.0/24']);
-  const analytics = await api.getPassword('shop', 'main', project.passwordEntry('access/analytics').id);
+  const analytics = await scenario.api.getPassword('shop', 'main', scenario.project.passwordEntry('access/analytics').id);
   expect(analytics).toMatchObject({ role: 'reader', ttl_seconds: 2592000, replica: true, cidrs: null });
-  const dev = await api.getPassword('shop', 'dev', project.passwordEntry('access/dev-admin').id);
+  const dev = await scenario.api.getPassword('shop', 'dev', scenario.project.passwordEntry('access/dev-admin').id);
   expect(dev).toMatchObject({ role: 'admin', ttl_seconds: 3600, direct_vtgate: true });
 
-  expect(project.outputsMode()).toBe('600');
+  expect(scenario.project.outputsMode()).toBe('600');
   expect(app).toMatchObject({ kind: 'password', database: 'shop', branch: 'main', role: 'readwriter', host: live.access_host_url, username: live.username });
   expect(app.password).toMatch(/^pscale_pw_[A-Za-z0-9]{43}$/);
   expect(Object.keys(app.connection_strings).sort()).toEqual(
     ['dotnet', 'general', 'go_dsn', 'jdbc', 'laravel_env', 'php_pdo', 'prisma', 'python', 'rails', 'rust', 'symfony_env'].sort(),
   );
   for (const text of Object.values(app.connection_strings)) expect(text).toContain(app.password);
-  expect(project.passwordEntry('access/dev-admin').expires_at).toBe(dev.expires_at);
+  expect(scenario.project.passwordEntry('access/dev-admin').expires_at).toBe(dev.expires_at);
 
   // Per password: one lookup and one create, then the allow-list check (a lookup); then the reconciler's scan.
-  expect(emulator.requests.count('create_password')).toBe(3);
-  expect(emulator.requests.count('update_password')).toBe(0);
-  expect(emulator.requests.count('delete_password')).toBe(0);
+  expect(scenario.emulator.requests.count('create_password')).toBe(3);
+  expect(scenario.emulator.requests.count('update_password')).toBe(0);
+  expect(scenario.emulator.requests.count('delete_password')).toBe(0);
   expect((await ownedPasswords()).length).toBe(3);
-  expect(project.secrets.size).toBe(3);
+  expect(scenario.project.secrets.size).toBe(3);
 
   // A second apply with no change touches nothing, and plan calls no API.
-  emulator.requests.reset();
-  const plan = await project.plan();
+  scenario.emulator.requests.reset();
+  const plan = await scenario.project.plan();
   expect(plan.output).toContain('No changes.');
-  expect(emulator.requests.total).toBe(0);
+  expect(scenario.emulator.requests.total).toBe(0);
 });
 
 test('a CIDR edit patches the password in place: same id, same secret, no rotation', async () => {
   oneAppPassword({}, [['203.0.113.0/24']]);
-  await project.applyOk();
-  const before = project.passwordEntry('access/app');
+  await scenario.project.applyOk();
+  const before = scenario.project.passwordEntry('access/app');
 
   oneAppPassword({}, [['203.0.113.0/24', '192.0.2.0/24']]);
-  const plan = await project.plan();
+  const plan = await scenario.project.plan();
   // Only the allow-list resource changes; the password resource (and its secret) stays.
   expect(plan.output).toContain('Plan: 1 to add, 0 to change, 1 to destroy.');
   expect(plan.output).not.toContain('# terraform_data.app_Password');
   expect(plan.output).toMatch(/\+ *"192\.0\.2\.0\/24"/);
-  emulator.requests.reset();
-  await project.applyOk();
+  scenario.emulator.requests.reset();
+  await scenario.project.applyOk();
 
   // One lookup and one PATCH; no create, no delete, and the reconciler has nothing to do (nothing was added or removed).
-  expect(emulator.requests.snapshot()).toEqual({ 'GET list_passwords': 1, 'PATCH update_password': 1 });
-  const after = project.passwordEntry('access/app');
+  expect(scenario.emulator.requests.snapshot()).toEqual({ 'GET list_passwords': 1, 'PATCH update_password': 1 });
+  const after = scenario.project.passwordEntry('access/app');
   expect(after).toEqual(before);
-  const live = await api.getPassword('shop', 'main', before.id);
+  const live = await scenario.api.getPassword('shop', 'main', before.id);
   expect(live.cidrs!.sort()).toEqual(['192.0.2.0/24', '203.0.113.0/24']);
 });
 
 test('removing every IpRestriction opens the password again, visibly in the plan', async () => {
   oneAppPassword({}, [['203.0.113.0/24'], ['198.51.100.0/24']]);
-  await project.applyOk();
-  const before = project.passwordEntry('access/app');
+  await scenario.project.applyOk();
+  const before = scenario.project.passwordEntry('access/app');
   oneAppPassword({}, []);
-  const plan = await project.plan();
+  const plan = await scenario.project.plan();
   expect(plan.output).toMatch(/- *"198\.51\.100\.0\/24"/);
   expect(plan.output).toMatch(/- *"203\.0\.113\.0\/24"/);
-  await project.applyOk();
-  expect((await api.getPassword('shop', 'main', before.id)).cidrs).toBeNull();
-  expect(project.passwordEntry('access/app').id).toBe(before.id);
+  await scenario.project.applyOk();
+  expect((await scenario.api.getPassword('shop', 'main', before.id)).cidrs).toBeNull();
+  expect(scenario.project.passwordEntry('access/app').id).toBe(before.id);
 });
 
 test.each<[string, Partial<DatabasePasswordProps>]>([
@@ -135,15 +113,15 @@ test.each<[string, Partial<DatabasePasswordProps>]>([
   ['rotation label', { rotation: '2026-12' }],
 ])('a %s edit creates the new password first, then deletes the old one', async (_field, change) => {
   oneAppPassword();
-  await project.applyOk();
-  const before = project.passwordEntry('access/app');
+  await scenario.project.applyOk();
+  const before = scenario.project.passwordEntry('access/app');
 
   oneAppPassword(change);
-  const plan = await project.plan();
+  const plan = await scenario.project.plan();
   expect(plan.output).toContain('must be replaced');
-  const output = await project.applyOk();
+  const output = await scenario.project.applyOk();
 
-  const after = project.passwordEntry('access/app');
+  const after = scenario.project.passwordEntry('access/app');
   expect(after.id).not.toBe(before.id);
   expect(after.password).not.toBe(before.password);
   const created = output.indexOf(`created password ${after.name}`);
@@ -157,57 +135,57 @@ test.each<[string, Partial<DatabasePasswordProps>]>([
 });
 
 test('removing a DatabasePassword deletes it, also when it was the last one on its branch', async () => {
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
     new DatabasePassword(stack, 'lonely', { database: 'inventory', branch: 'main' });
   });
-  await project.applyOk();
-  const lonely = project.passwordEntry('access/lonely');
+  await scenario.project.applyOk();
+  const lonely = scenario.project.passwordEntry('access/lonely');
 
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
   });
-  await project.applyOk();
+  await scenario.project.applyOk();
   expect(await passwordsOn('inventory', 'main')).toEqual([]);
-  expect(project.outputs().access['access/lonely']).toBeUndefined();
-  expect(project.outputs().access['access/app']).toBeDefined();
+  expect(scenario.project.outputs().access['access/lonely']).toBeUndefined();
+  expect(scenario.project.outputs().access['access/app']).toBeDefined();
   expect(lonely.id).toBeTruthy();
 });
 
 test('destroy leaves nothing owned behind and never touches passwords it does not own', async () => {
-  const manual = await api.createPassword('shop', 'main', { name: 'hand-made' });
-  const otherOwner = await api.createPassword('shop', 'main', { name: 'app.other-team.12345678.12345678' });
-  const lookalike = await api.createPassword('shop', 'dev', { name: 'app.access.not-hex.12345678' });
-  project.synth((stack) => {
+  const manual = await scenario.api.createPassword('shop', 'main', { name: 'hand-made' });
+  const otherOwner = await scenario.api.createPassword('shop', 'main', { name: 'app.other-team.12345678.12345678' });
+  const lookalike = await scenario.api.createPassword('shop', 'dev', { name: 'app.access.not-hex.12345678' });
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
     new DatabasePassword(stack, 'dev', { database: 'shop', branch: 'dev', role: 'admin' });
   });
-  await project.applyOk();
+  await scenario.project.applyOk();
   expect(await ownedPasswords()).toHaveLength(2);
 
-  const destroyed = await project.destroy();
+  const destroyed = await scenario.project.destroy();
   expect(destroyed.code).toBe(0);
   expect(await ownedPasswords()).toEqual([]);
-  expect(project.outputs()).toEqual({});
+  expect(scenario.project.outputs()).toEqual({});
   const survivors = [...(await passwordsOn('shop', 'main')), ...(await passwordsOn('shop', 'dev'))].map((p) => p.id);
-  for (const p of [manual, otherOwner, lookalike]) await api.deletePassword('shop', p.database_branch.name, p.id);
+  for (const p of [manual, otherOwner, lookalike]) await scenario.api.deletePassword('shop', p.database_branch.name, p.id);
   expect(survivors).toEqual(expect.arrayContaining([manual.id, otherOwner.id, lookalike.id]));
 });
 
 test('two stacks in one organization do not delete each other\'s passwords', async () => {
-  const other = new TerraformProject(emulator, 'billing');
+  const other = new TerraformProject(scenario.emulator, 'billing');
   try {
     other.synth((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
     });
     await other.applyOk();
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
     });
-    await project.applyOk();
+    await scenario.project.applyOk();
     // Removing everything from one stack (the reconciler runs with nothing declared) spares the other's.
-    project.synth(() => undefined);
-    await project.applyOk();
+    scenario.project.synth(() => undefined);
+    await scenario.project.applyOk();
     expect(await ownedPasswords('access')).toEqual([]);
     expect((await ownedPasswords('billing')).map((p) => p.id)).toEqual([other.passwordEntry('billing/app').id]);
   } finally {
@@ -220,60 +198,60 @@ test('two stacks in one organization do not delete each other\'s passwords', asy
 test('a create that failed after making the password (tainted) runs again and leaves exactly one live password', async () => {
   oneAppPassword();
   // Both the create and its recovery attempt lose their responses: the handler gives up, Terraform taints.
-  emulator.faults.add({ kind: 'drop-after-change', method: 'POST', pathIncludes: '/passwords', count: 2 });
-  const failed = await project.apply();
+  scenario.emulator.faults.add({ kind: 'drop-after-change', method: 'POST', pathIncludes: '/passwords', count: 2 });
+  const failed = await scenario.project.apply();
   expect(failed.code).not.toBe(0);
   expect(failed.output).toContain('outcome unknown');
   expect(await ownedPasswords()).toHaveLength(1);
-  expect(project.outputs().access?.['access/app']).toBeUndefined();
+  expect(scenario.project.outputs().access?.['access/app']).toBeUndefined();
 
-  const output = await project.applyOk();
+  const output = await scenario.project.applyOk();
   expect(output).toContain('left by an interrupted run');
   const owned = await ownedPasswords();
   expect(owned).toHaveLength(1);
-  expect(project.passwordEntry('access/app').id).toBe(owned[0].id);
+  expect(scenario.project.passwordEntry('access/app').id).toBe(owned[0].id);
 });
 
 test('a create whose response was lost once is recovered within the same run', async () => {
   oneAppPassword();
-  emulator.faults.add({ kind: 'drop-after-change', method: 'POST', pathIncludes: '/passwords', count: 1 });
-  emulator.requests.reset();
-  await project.applyOk();
+  scenario.emulator.faults.add({ kind: 'drop-after-change', method: 'POST', pathIncludes: '/passwords', count: 1 });
+  scenario.emulator.requests.reset();
+  await scenario.project.applyOk();
   const owned = await ownedPasswords();
   expect(owned).toHaveLength(1);
-  expect(project.passwordEntry('access/app').id).toBe(owned[0].id);
-  expect(emulator.requests.count('create_password')).toBe(2);
-  expect(emulator.requests.count('delete_password')).toBe(1);
+  expect(scenario.project.passwordEntry('access/app').id).toBe(owned[0].id);
+  expect(scenario.emulator.requests.count('create_password')).toBe(2);
+  expect(scenario.emulator.requests.count('delete_password')).toBe(1);
 });
 
 test('problems only the API can see fail the apply with one clear line', async () => {
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'typo', { database: 'shop', branch: 'mian' });
   });
-  const branch = await project.apply();
+  const branch = await scenario.project.apply();
   expect(branch.code).not.toBe(0);
   expect(branch.output).toContain('planetscale access/typo: branch mian not found in database shop (organization acme)');
 
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'pg', { database: 'analytics', branch: 'main' });
   });
-  const postgres = await project.apply();
+  const postgres = await scenario.project.apply();
   expect(postgres.code).not.toBe(0);
   expect(postgres.output).toContain('planetscale access/pg: database analytics in organization acme is a Postgres database');
 
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
   });
-  const missingCredentials = await project.apply({ PLANETSCALE_SERVICE_TOKEN: '' });
+  const missingCredentials = await scenario.project.apply({ PLANETSCALE_SERVICE_TOKEN: '' });
   expect(missingCredentials.code).not.toBe(0);
   expect(missingCredentials.output).toContain('PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN');
 });
 
 test('Terraform\'s parallel handlers never lose an outputs entry', async () => {
-  project.synth((stack) => {
+  scenario.project.synth((stack) => {
     for (let i = 0; i < 14; i++) new DatabasePassword(stack, `svc${i}`, { database: i % 2 ? 'shop' : 'inventory', branch: 'main' });
   });
-  await project.applyOk();
-  expect(Object.keys(project.outputs().access).sort()).toEqual([...Array(14).keys()].map((i) => `access/svc${i}`).sort());
-  expect(project.secrets.size).toBe(14);
+  await scenario.project.applyOk();
+  expect(Object.keys(scenario.project.outputs().access).sort()).toEqual([...Array(14).keys()].map((i) => `access/svc${i}`).sort());
+  expect(scenario.project.secrets.size).toBe(14);
 });

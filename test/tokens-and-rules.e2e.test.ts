@@ -1,86 +1,50 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabasePassword, IpRestriction, PlanetScaleApiError, PlanetScaleClient, ServiceToken } from '../src';
-import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { TERRAFORM, TerraformProject } from './support/terraform';
+import { DatabasePassword, IpRestriction, ServiceToken } from '../src';
+import { statusOf as status } from './support/api';
+import { useScenario } from './support/scenario';
+import { TERRAFORM } from './support/terraform';
 import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 
 /**
  * End to end for service tokens and their grants, Postgres database IP rules, the secret sink and GitHub Actions
- * masking: real terraform against the emulator, asserting on API state, outputs, request counts and sink input.
+ * masking: real terraform against the scenario.emulator, asserting on API state, outputs, request counts and sink input.
  */
 
-let emulator: RunningEmulator;
-let api: PlanetScaleClient;
-let project: TerraformProject;
-const opened: PlanetScaleClient[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  api = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials: emulator.token });
-});
-afterAll(async () => {
-  await Promise.all([api, ...opened].map((c) => c.close()));
-  await emulator.stop();
-});
-beforeEach(() => {
-  project = new TerraformProject(emulator);
-  emulator.faults.clear();
-});
-afterEach(async () => {
-  const leaked = project.leakedSecrets();
-  await project.destroy();
-  project.remove();
-  expect(leaked).toEqual([]);
-});
-
-function clientWith(credentials: { id: string; token: string }): PlanetScaleClient {
-  const client = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials, retry: { maxRetries: 0 } });
-  opened.push(client);
-  return client;
-}
-
-async function status(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    return (error as PlanetScaleApiError).status;
-  }
-}
+const scenario = useScenario();
 
 async function ownedTokens() {
-  return (await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, 'access'));
+  return (await scenario.api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, 'access'));
 }
 
 async function grantsOf(id: string): Promise<string[]> {
-  return (await api.getServiceTokenAccesses(id)).map((a) => `${a.resource_type === 'Organization' ? '*' : a.resource_name}:${a.access}`).sort();
+  return (await scenario.api.getServiceTokenAccesses(id)).map((a) => `${a.resource_type === 'Organization' ? '*' : a.resource_name}:${a.access}`).sort();
 }
 
 describe('service tokens', () => {
   const ci = (grants: (token: ServiceToken) => void, props = {}) =>
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       grants(new ServiceToken(stack, 'ci', props));
     });
 
   test('deploy: the token has exactly the declared grants, its value is in the outputs, and it works as granted', async () => {
     ci((t) => t.grant('shop', ['read_branch', 'create_deploy_request']).grantOrganization(['read_databases']), { ttl: '30d' });
-    const plan = await project.plan();
+    const plan = await scenario.project.plan();
     expect(plan.output).toMatch(/databases += \{\s*\+ shop = \[\s*\+ "create_deploy_request",\s*\+ "read_branch",\s*\]/);
-    await project.applyOk();
+    await scenario.project.applyOk();
 
-    const entry = project.tokenEntry('access/ci');
+    const entry = scenario.project.tokenEntry('access/ci');
     expect(entry.token).toMatch(/^pscale_tkn_[A-Za-z0-9]{43}$/);
     expect(entry.env).toEqual({ PLANETSCALE_SERVICE_TOKEN_ID: entry.id, PLANETSCALE_SERVICE_TOKEN: entry.token });
-    expect(project.outputsMode()).toBe('600');
-    const live = await api.getServiceToken(entry.id);
+    expect(scenario.project.outputsMode()).toBe('600');
+    const live = await scenario.api.getServiceToken(entry.id);
     expect(live.name).toBe(entry.name);
     expect(live.expires_at).toBe(entry.expires_at);
     expect(await grantsOf(entry.id)).toEqual(['*:read_databases', 'shop:create_deploy_request', 'shop:read_branch']);
 
     // The deployed token itself: what was granted works, what was not is refused.
-    const asCi = clientWith({ id: entry.id, token: entry.token });
+    const asCi = scenario.client({ id: entry.id, token: entry.token });
     expect((await asCi.listDatabases()).map((d) => d.name)).toContain('shop');
     expect(await status(asCi.listBranches('shop'))).toBe(200);
     expect(await status(asCi.listBranches('inventory'))).toBe(403);
@@ -90,29 +54,29 @@ describe('service tokens', () => {
 
   test('a grant edit adds and removes exactly the difference on the same token, which keeps working', async () => {
     ci((t) => t.grant('shop', ['read_branch', 'create_deploy_request']).grant('inventory', ['read_branch']));
-    await project.applyOk();
-    const before = project.tokenEntry('access/ci');
+    await scenario.project.applyOk();
+    const before = scenario.project.tokenEntry('access/ci');
 
     ci((t) => t.grant('shop', ['read_branch', 'connect_branch']).grantOrganization(['read_databases']));
-    const plan = await project.plan();
+    const plan = await scenario.project.plan();
     expect(plan.output).toContain('Plan: 1 to add, 0 to change, 1 to destroy.');
     expect(plan.output).not.toContain('# terraform_data.ci_Token');
-    emulator.requests.reset();
-    await project.applyOk();
+    scenario.emulator.requests.reset();
+    await scenario.project.applyOk();
 
     // One lookup, one read of the accesses, then per resource one add and/or one remove.
-    expect(emulator.requests.snapshot()).toEqual({
+    expect(scenario.emulator.requests.snapshot()).toEqual({
       'GET list_service_tokens': 1,
       'GET get_service_token_accesses': 1,
       'POST add_service_token_accesses': 2,
       'DELETE delete_service_token_accesses': 2,
     });
-    expect(project.tokenEntry('access/ci')).toEqual(before);
+    expect(scenario.project.tokenEntry('access/ci')).toEqual(before);
     expect(await grantsOf(before.id)).toEqual(['*:read_databases', 'shop:connect_branch', 'shop:read_branch']);
-    const asCi = clientWith({ id: before.id, token: before.token });
+    const asCi = scenario.client({ id: before.id, token: before.token });
     expect(await status(asCi.createPassword('shop', 'dev', { name: 'ci-made' }))).toBe(200);
     expect(await status(asCi.listBranches('inventory'))).toBe(403);
-    for (const p of await api.listPasswords('shop', 'dev')) if (p.name === 'ci-made') await api.deletePassword('shop', 'dev', p.id);
+    for (const p of await scenario.api.listPasswords('shop', 'dev')) if (p.name === 'ci-made') await scenario.api.deletePassword('shop', 'dev', p.id);
   });
 
   test.each([
@@ -120,12 +84,12 @@ describe('service tokens', () => {
     ['rotation label', { rotation: '2026-12' }],
   ])('a %s edit makes a new token first, then deletes the old one', async (_field, change) => {
     ci((t) => t.grant('shop', ['read_branch']));
-    await project.applyOk();
-    const before = project.tokenEntry('access/ci');
+    await scenario.project.applyOk();
+    const before = scenario.project.tokenEntry('access/ci');
 
     ci((t) => t.grant('shop', ['read_branch']), change);
-    const output = await project.applyOk();
-    const after = project.tokenEntry('access/ci');
+    const output = await scenario.project.applyOk();
+    const after = scenario.project.tokenEntry('access/ci');
     expect(after.id).not.toBe(before.id);
     const created = output.indexOf(`created service token ${after.name} (${after.id})`);
     const deleted = output.indexOf(`deleted service token ${before.name} (${before.id})`);
@@ -133,77 +97,77 @@ describe('service tokens', () => {
     expect(deleted).toBeGreaterThan(created);
     expect((await ownedTokens()).map((t) => t.id)).toEqual([after.id]);
     expect(await grantsOf(after.id)).toEqual(['shop:read_branch']);
-    expect(await status(clientWith({ id: before.id, token: before.token }).getDatabase('shop'))).toBe(401);
-    expect(await status(clientWith({ id: after.id, token: after.token }).getDatabase('shop'))).toBe(200);
+    expect(await status(scenario.client({ id: before.id, token: before.token }).getDatabase('shop'))).toBe(401);
+    expect(await status(scenario.client({ id: after.id, token: after.token }).getDatabase('shop'))).toBe(200);
   });
 
   test('removing the construct deletes the token; destroy leaves none owned and never touches others', async () => {
-    const foreign = await api.createServiceToken({ name: 'hand-made' });
-    const otherOwner = await api.createServiceToken({ name: 'ci.other-team.12345678.12345678' });
-    project.synth((stack) => {
+    const foreign = await scenario.api.createServiceToken({ name: 'hand-made' });
+    const otherOwner = await scenario.api.createServiceToken({ name: 'ci.other-team.12345678.12345678' });
+    scenario.project.synth((stack) => {
       new ServiceToken(stack, 'ci').grant('shop', ['read_branch']);
       new ServiceToken(stack, 'deployer').grantOrganization(['read_databases']);
     });
-    await project.applyOk();
+    await scenario.project.applyOk();
     expect(await ownedTokens()).toHaveLength(2);
 
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       new ServiceToken(stack, 'ci').grant('shop', ['read_branch']);
     });
-    await project.applyOk();
-    expect((await ownedTokens()).map((t) => t.name)).toEqual([project.tokenEntry('access/ci').name]);
-    expect(project.outputs().access['access/deployer']).toBeUndefined();
+    await scenario.project.applyOk();
+    expect((await ownedTokens()).map((t) => t.name)).toEqual([scenario.project.tokenEntry('access/ci').name]);
+    expect(scenario.project.outputs().access['access/deployer']).toBeUndefined();
 
-    expect((await project.destroy()).code).toBe(0);
+    expect((await scenario.project.destroy()).code).toBe(0);
     expect(await ownedTokens()).toEqual([]);
-    const remaining = (await api.listServiceTokens()).map((t) => t.id);
-    await api.deleteServiceToken(foreign.id);
-    await api.deleteServiceToken(otherOwner.id);
-    expect(remaining).toEqual(expect.arrayContaining([foreign.id, otherOwner.id, emulator.token.id]));
+    const remaining = (await scenario.api.listServiceTokens()).map((t) => t.id);
+    await scenario.api.deleteServiceToken(foreign.id);
+    await scenario.api.deleteServiceToken(otherOwner.id);
+    expect(remaining).toEqual(expect.arrayContaining([foreign.id, otherOwner.id, scenario.emulator.token.id]));
   });
 });
 
 describe('Postgres database IP rules', () => {
   const rule = (props: Partial<{ cidrs: string[]; schema: string; role: string; description: string }> = {}) =>
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], schema: 'reporting', role: 'bi', description: 'BI tools', ...props });
     });
 
   async function ownedRules() {
-    return (await api.listPostgresIpRules('analytics')).filter((r) => {
+    return (await scenario.api.listPostgresIpRules('analytics')).filter((r) => {
       const marker = ruleMarker(r.description);
       return marker !== undefined && parseOwnedName(marker, 'access');
     });
   }
 
   test('a rule with exactly the declared settings; every edit updates the same rule in place; removal deletes it', async () => {
-    const foreign = await api.createPostgresIpRule('analytics', { cidrs: ['192.0.2.0/24'], description: 'hand-made' });
+    const foreign = await scenario.api.createPostgresIpRule('analytics', { cidrs: ['192.0.2.0/24'], description: 'hand-made' });
     rule();
-    await project.applyOk();
+    await scenario.project.applyOk();
     const [created] = await ownedRules();
     expect(created).toMatchObject({ cidrs: ['10.0.0.0/8'], schema: 'reporting', role: 'bi', description: expect.stringMatching(/^BI tools \[cdktf:bi\.access\.[0-9a-f.]+\]$/) });
 
     rule({ cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst', description: 'BI and notebooks' });
-    emulator.requests.reset();
-    await project.applyOk();
-    expect(emulator.requests.snapshot()).toEqual({ 'GET list_database_postgres_cidrs': 1, 'PATCH update_database_postgres_cidr': 1 });
+    scenario.emulator.requests.reset();
+    await scenario.project.applyOk();
+    expect(scenario.emulator.requests.snapshot()).toEqual({ 'GET list_database_postgres_cidrs': 1, 'PATCH update_database_postgres_cidr': 1 });
     const [updated] = await ownedRules();
     expect(updated).toMatchObject({ id: created.id, cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst' });
     expect(updated.description).toMatch(/^BI and notebooks \[cdktf:/);
 
-    project.synth(() => undefined);
-    await project.applyOk();
+    scenario.project.synth(() => undefined);
+    await scenario.project.applyOk();
     expect(await ownedRules()).toEqual([]);
-    const remaining = await api.listPostgresIpRules('analytics');
-    await api.deletePostgresIpRule('analytics', foreign.id);
+    const remaining = await scenario.api.listPostgresIpRules('analytics');
+    await scenario.api.deletePostgresIpRule('analytics', foreign.id);
     expect(remaining.map((r) => r.id)).toEqual([foreign.id]);
   });
 
   test('pointed at a MySQL/Vitess database, the apply fails with one clear line', async () => {
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       new IpRestriction(stack, 'wrong', { database: 'inventory', cidrs: ['10.0.0.0/8'] });
     });
-    const result = await project.apply();
+    const result = await scenario.project.apply();
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(
       'planetscale access/wrong: database inventory is a MySQL/Vitess database; database IP rules are for Postgres (restrict a password with IpRestriction({ password }) instead)',
@@ -213,40 +177,40 @@ describe('Postgres database IP rules', () => {
 
 describe('secret sink', () => {
   function sinkScript(body: string): string[] {
-    const path = join(project.root, 'sink.js');
+    const path = join(scenario.project.root, 'sink.js');
     writeFileSync(path, `let input = '';\nprocess.stdin.on('data', (c) => (input += c));\nprocess.stdin.on('end', () => {\n${body}\n});\n`);
     return [process.execPath, path];
   }
 
   test('every new password and token reaches the sink as JSON on standard input', async () => {
-    const received = join(project.root, 'received.jsonl');
+    const received = join(scenario.project.root, 'received.jsonl');
     const sink = sinkScript(`require('fs').appendFileSync(${JSON.stringify(received)}, input);`);
-    project.synth(
+    scenario.project.synth(
       (stack) => {
         new DatabasePassword(stack, 'app', { database: 'shop' });
         new ServiceToken(stack, 'ci').grant('shop', ['read_branch']);
       },
       { sink },
     );
-    await project.applyOk();
+    await scenario.project.applyOk();
     const documents = readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(documents.map((d) => d.path).sort()).toEqual(['access/app', 'access/ci']);
     for (const document of documents) {
-      expect(document).toEqual({ stack: 'access', path: document.path, entry: project.entry(document.path) });
+      expect(document).toEqual({ stack: 'access', path: document.path, entry: scenario.project.entry(document.path) });
     }
   });
 
   test('a failing sink deletes the new credential again and fails the apply with one clear line', async () => {
     const sink = sinkScript("process.stderr.write('vault refused: ' + JSON.parse(input).entry.password + '\\n'); process.exit(3);");
-    project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev' }), { sink });
-    emulator.requests.reset();
-    const result = await project.apply();
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev' }), { sink });
+    scenario.emulator.requests.reset();
+    const result = await scenario.project.apply();
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/planetscale access\/app: sink \S+ exited with status 3: vault refused: \[redacted\]; the new password app\.access\.[0-9a-f.]+ \(\w+\) was deleted again/);
-    expect(emulator.requests.count('create_password')).toBe(1);
-    expect(emulator.requests.count('delete_password')).toBe(1);
-    expect(await api.listPasswords('inventory', 'dev')).toEqual([]);
-    expect(project.outputs().access?.['access/app']).toBeUndefined();
+    expect(scenario.emulator.requests.count('create_password')).toBe(1);
+    expect(scenario.emulator.requests.count('delete_password')).toBe(1);
+    expect(await scenario.api.listPasswords('inventory', 'dev')).toEqual([]);
+    expect(scenario.project.outputs().access?.['access/app']).toBeUndefined();
     expect(result.output).not.toMatch(/pscale_pw_[A-Za-z0-9]{43}/);
   });
 });
@@ -257,9 +221,9 @@ describe('GitHub Actions', () => {
    * standard output as the step log.
    */
   async function applyUnderRunner(): Promise<{ code: number; log: string }> {
-    const runner = join(project.root, 'Runner.Worker');
+    const runner = join(scenario.project.root, 'Runner.Worker');
     symlinkSync(process.execPath, runner);
-    const script = join(project.root, 'runner.js');
+    const script = join(scenario.project.root, 'runner.js');
     // The step's output is a pipe (a FIFO here), as the real runner gives it; Node's own child pipes are sockets.
     writeFileSync(
       script,
@@ -276,9 +240,9 @@ step.on('close', (code) => drained.then(() => { process.stdout.write(log); proce
 `,
     );
     chmodSync(script, 0o644);
-    await project.terraform(['init', '-input=false', '-no-color']);
+    await scenario.project.terraform(['init', '-input=false', '-no-color']);
     return new Promise((resolve) => {
-      const child = spawn(runner, [script, TERRAFORM, project.stackDirectory, join(project.root, 'step-output')], { env: project.env({ GITHUB_ACTIONS: 'true' }) });
+      const child = spawn(runner, [script, TERRAFORM, scenario.project.stackDirectory, join(scenario.project.root, 'step-output')], { env: scenario.project.env({ GITHUB_ACTIONS: 'true' }) });
       let log = '';
       child.stdout.on('data', (c) => (log += c));
       child.on('close', (code) => resolve({ code: code ?? 1, log }));
@@ -286,16 +250,16 @@ step.on('close', (code) => drained.then(() => { process.stdout.write(log); proce
   }
 
   test('each new secret is masked in the step log before anything else could print it', async () => {
-    project.synth((stack) => {
+    scenario.project.synth((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop' });
       new ServiceToken(stack, 'ci');
     });
     const { code, log } = await applyUnderRunner();
-    project.transcript.push(log.replace(/^::add-mask::.*$/gm, ''));
+    scenario.project.transcript.push(log.replace(/^::add-mask::.*$/gm, ''));
     expect(code).toBe(0);
-    const secrets = [project.passwordEntry('access/app').password, project.tokenEntry('access/ci').token];
+    const secrets = [scenario.project.passwordEntry('access/app').password, scenario.project.tokenEntry('access/ci').token];
     for (const secret of secrets) {
-      project.secrets.add(secret);
+      scenario.project.secrets.add(secret);
       const lines = log.split('\n').filter((line) => line.includes(secret));
       // The only line holding the secret is the mask command, alone at the start of a line of the step log.
       expect(lines).toEqual([`::add-mask::${secret}`]);
@@ -303,9 +267,9 @@ step.on('close', (code) => drained.then(() => { process.stdout.write(log); proce
   });
 
   test('without a reachable runner, nothing secret is printed and the log says masking was unavailable', async () => {
-    project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }));
-    const output = await project.applyOk({ GITHUB_ACTIONS: 'true' });
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }));
+    const output = await scenario.project.applyOk({ GITHUB_ACTIONS: 'true' });
     expect(output).toContain('GitHub Actions detected but the step log could not be reached to mask the new secret; it is not printed anyway');
-    expect(existsSync(project.outputsPath)).toBe(true);
+    expect(existsSync(scenario.project.outputsPath)).toBe(true);
   });
 });

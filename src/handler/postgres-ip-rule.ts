@@ -25,7 +25,8 @@ async function rulesMarked(context: HandlerContext, spec: PostgresIpRuleSpec): P
 }
 
 function sameRule(rule: PostgresIpRule, spec: PostgresIpRuleSpec, description: string): boolean {
-  return rule.schema === spec.schema && rule.role === spec.role && rule.description === description && [...rule.cidrs].sort().join() === spec.cidrs.join();
+  const sameCidrs = [...rule.cidrs].sort().join() === spec.cidrs.join();
+  return rule.schema === spec.schema && rule.role === spec.role && rule.description === description && sameCidrs;
 }
 
 /** Creates the rule, or updates the existing one in place to exactly the declared settings. */

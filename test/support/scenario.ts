@@ -1,0 +1,56 @@
+import { Clients } from './api';
+import { TerraformProject } from './terraform';
+import type { PlanetScaleClient, ServiceTokenCredentials } from '../../src/api';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+
+export interface Scenario {
+  readonly emulator: RunningEmulator;
+  /** The bootstrap (all-access) client, for checking API state. */
+  readonly api: PlanetScaleClient;
+  /** This test's Terraform project. */
+  readonly project: TerraformProject;
+  /** A client with other credentials (e.g. a token the stack created). */
+  client(credentials: ServiceTokenCredentials): PlanetScaleClient;
+}
+
+/**
+ * Jest hooks for an end-to-end file: one emulator for the file, a fresh Terraform project for each test. After each
+ * test, its project is destroyed (so the next test starts from a clean organization) and every secret that appeared
+ * in its outputs file must appear nowhere else: state, plan/apply/destroy output, handler output, synthesized JSON.
+ */
+export function useScenario(): Scenario {
+  const clients = new Clients();
+  let emulator: RunningEmulator | undefined;
+  let api: PlanetScaleClient | undefined;
+  let project: TerraformProject | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    api = clients.for(emulator);
+  });
+  afterAll(async () => {
+    await clients.closeAll();
+    await emulator?.stop();
+  });
+  beforeEach(() => {
+    project = new TerraformProject(emulator!);
+    emulator!.faults.clear();
+  });
+  afterEach(async () => {
+    const leaked = project!.leakedSecrets();
+    await project!.destroy();
+    project!.remove();
+    expect(leaked).toEqual([]);
+  });
+  return {
+    get emulator() {
+      return emulator!;
+    },
+    get api() {
+      return api!;
+    },
+    get project() {
+      return project!;
+    },
+    client: (credentials) => clients.for(emulator!, credentials),
+  };
+}
