@@ -343,7 +343,7 @@ describe('ServiceToken', () => {
 
   test.each<[string, (t: ServiceToken) => void, string]>([
     ['misspelt access', (t) => t.grant('shop', ['read_brnch']), 'ServiceToken access/ci: grant(\'shop\') "read_brnch" is not a service token access PlanetScale documents; did you mean "read_branch"?'],
-    ['unknown access', (t) => t.grant('shop', ['launch_rockets']), 'ServiceToken access/ci: grant(\'shop\') "launch_rockets" is not a service token access PlanetScale documents'],
+    ['unknown access', (t) => t.grant('shop', ['launch_rockets']), 'ServiceToken access/ci: grant(\'shop\') "launch_rockets" is not a service token access PlanetScale documents; the documented names are exported as DATABASE_ACCESSES'],
     ['organization access on a database', (t) => t.grant('shop', ['read_databases']), 'ServiceToken access/ci: grant(\'shop\') read_databases is an organization access: grant it with grantOrganization()'],
     ['misspelt organization access', (t) => t.grantOrganization(['read_databses']), 'ServiceToken access/ci: grantOrganization() "read_databses" is not a service token access PlanetScale documents; did you mean "read_databases"?'],
     ['no accesses', (t) => t.grant('shop', []), 'ServiceToken access/ci: grant(\'shop\') needs at least one access'],

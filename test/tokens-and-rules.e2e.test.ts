@@ -184,7 +184,10 @@ describe('secret sink', () => {
 
   test('every new password and token reaches the sink as JSON on standard input', async () => {
     const received = join(scenario.project.root, 'received.jsonl');
-    const sink = sinkScript(`require('fs').appendFileSync(${JSON.stringify(received)}, input);`);
+    const sink = sinkScript(
+      'const credentials = Object.keys(process.env).filter((k) => k.startsWith(\'PLANETSCALE_SERVICE_TOKEN\'));\n' +
+        `require('fs').appendFileSync(${JSON.stringify(received)}, JSON.stringify({ document: JSON.parse(input), credentials }) + '\\n');`,
+    );
     scenario.project.synth(
       (stack) => {
         new DatabasePassword(stack, 'app', { database: 'shop' });
@@ -193,10 +196,12 @@ describe('secret sink', () => {
       { sink },
     );
     await scenario.project.applyOk();
-    const documents = readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(documents.map((d) => d.path).sort()).toEqual(['access/app', 'access/ci']);
-    for (const document of documents) {
+    const runs = readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(runs.map((r) => r.document.path).sort()).toEqual(['access/app', 'access/ci']);
+    for (const { document, credentials } of runs) {
       expect(document).toEqual({ stack: 'access', path: document.path, entry: scenario.project.entry(document.path) });
+      // The sink does not get the deploy credentials.
+      expect(credentials).toEqual([]);
     }
   });
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
-import { isDatabaseAccess, suggestAccess, ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess } from '../spec/accesses';
+import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestAccess } from '../spec/accesses';
 import { formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
 
@@ -99,11 +99,12 @@ export class ServiceToken extends Construct {
       const reason = typeof access === 'string' ? explain(access) : undefined;
       if (reason) throw invalidProp(this, where, reason);
       const suggestion = typeof access === 'string' ? suggestAccess(access, allowed) : undefined;
+      const list = allowed === DATABASE_ACCESSES ? 'DATABASE_ACCESSES' : 'DATABASE_ACCESSES and ORGANIZATION_ACCESSES';
       throw invalidProp(
         this,
         where,
-        `${text} is not a service token access PlanetScale documents${suggestion ? `; did you mean "${suggestion}"?` : ''}` +
-          (allowed === DATABASE_ACCESSES ? ` (database accesses: ${DATABASE_ACCESSES.filter(isDatabaseAccess).length} names, e.g. read_branch, connect_branch, create_deploy_request)` : ''),
+        `${text} is not a service token access PlanetScale documents` +
+          (suggestion ? `; did you mean "${suggestion}"?` : `; the documented names are exported as ${list}`),
       );
     }
     return accesses;

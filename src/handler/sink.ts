@@ -1,17 +1,24 @@
 import { spawn } from 'node:child_process';
+import { TOKEN_ID_VARIABLE, TOKEN_VARIABLE } from '../api/credentials';
 import { sanitizeSnippet } from '../api/error-body';
 
 const SINK_TIMEOUT_MS = 60_000;
+
+/** The sink's environment: Terraform's, without the PlanetScale deploy credentials, which a sink has no use for. */
+function sinkEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [TOKEN_ID_VARIABLE]: _id, [TOKEN_VARIABLE]: _token, ...rest } = env;
+  return rest;
+}
 
 /**
  * Runs the sink command with the document on standard input (no shell, so nothing in it is interpreted). The sink's
  * own output is not shown: it could echo the secret. On failure, the error carries the exit status and a short
  * excerpt of its standard error with the secret removed.
  */
-export function runSink(command: readonly string[], document: unknown, secret: string): Promise<void> {
+export function runSink(command: readonly string[], document: unknown, secret: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) => {
     const [program, ...args] = command;
-    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: SINK_TIMEOUT_MS });
+    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: SINK_TIMEOUT_MS, env: sinkEnvironment(env) });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();
