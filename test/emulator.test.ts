@@ -145,6 +145,37 @@ describe('persistence', () => {
   });
 });
 
+describe('fault injection and counters', () => {
+  test('faults set at start, and at run time through the admin routes outside /v1; request counters per route', async () => {
+    const emulator = await startEmulator({ faults: [{ kind: 'status', status: 503, count: 1, body: 'html' }] });
+    const auth = { authorization: `${emulator.token.id}:${emulator.token.token}` };
+    const admin = (path: string, method = 'GET', body?: unknown) =>
+      fetch(`${emulator.url.replace(/\/v1$/, '')}/_emulator/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    try {
+      const first = await fetch(`${emulator.url}/organizations/acme`, { headers: auth });
+      expect([first.status, first.headers.get('content-type')]).toEqual([503, 'text/html']);
+      expect((await fetch(`${emulator.url}/organizations/acme`, { headers: auth })).status).toBe(200);
+
+      expect((await admin('faults', 'POST', { kind: 'status', status: 429, retryAfter: '7', pathIncludes: '/databases' })).status).toBe(204);
+      const limited = await fetch(`${emulator.url}/organizations/acme/databases/shop`, { headers: auth });
+      expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '7']);
+      expect(await limited.json()).toEqual({ code: 'rate_limited', message: 'injected error 429' });
+      expect((await admin('faults', 'POST', { kind: 'status', status: 200 })).status).toBe(422);
+
+      const counts = await (await admin('requests')).json();
+      expect(counts).toEqual({ total: 3, byOperation: { 'GET get_organization': 2, 'GET get_database': 1 } });
+      expect((await admin('requests', 'DELETE')).status).toBe(204);
+      expect(emulator.requests.total).toBe(0);
+
+      const created = await clientFor(emulator).createPassword('shop', 'dev', { ttl: 60 });
+      await admin('clock', 'POST', { advanceSeconds: 61 });
+      expect((await clientFor(emulator).getPassword('shop', 'dev', created.id)).expired).toBe(true);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
 describe('seed and command line', () => {
   test('a seed file defines organizations, databases and branches; bad seeds are refused clearly', async () => {
     const dir = temporaryDirectory('seed');

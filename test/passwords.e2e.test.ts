@@ -1,6 +1,9 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
 import { useScenario } from './support/scenario';
 import { TerraformProject } from './support/terraform';
+import { secretOf, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName } from '../src/spec/naming';
 
 /**
@@ -254,4 +257,18 @@ test('Terraform\'s parallel handlers never lose an outputs entry', async () => {
   await scenario.project.applyOk();
   expect(Object.keys(scenario.project.outputs().access).sort()).toEqual([...Array(14).keys()].map((i) => `access/svc${i}`).sort());
   expect(scenario.project.secrets.size).toBe(14);
+});
+
+test('PLANETSCALE_OUTPUTS_FILE at apply time overrides the outputs file', async () => {
+  const override = join(scenario.project.root, 'elsewhere', 'secrets.json');
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });
+  });
+  await scenario.project.applyOk({ PLANETSCALE_OUTPUTS_FILE: override });
+  const written = JSON.parse(readFileSync(override, 'utf8')) as OutputsDocument;
+  const entry = written.access['access/app'];
+  scenario.project.secrets.add(secretOf(entry));
+  expect(entry.kind).toBe('password');
+  expect(statSync(override).mode.toString(8).slice(-3)).toBe('600');
+  expect(existsSync(scenario.project.outputsPath)).toBe(false);
 });

@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   readonly bootstrapToken?: ServiceTokenCredentials;
   /** Latency added to every API response, in milliseconds. @default 0 */
   readonly latencyMs?: number;
+  /** Faults queued from the start (more can be added at run time, in code or through /_emulator/faults). @default none */
+  readonly faults?: readonly FaultSpec[];
 }
 
 export interface RunningEmulator {
@@ -105,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const clock = new EmulatorClock();
   const faults = new Faults();
   faults.latencyMs = options.latencyMs ?? 0;
+  for (const fault of options.faults ?? []) faults.add(fault);
   const requests = new RequestCounter();
 
   let store = options.statePath ? Store.load(options.statePath) : undefined;
