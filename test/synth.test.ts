@@ -383,6 +383,17 @@ describe('IpRestriction on a Postgres database', () => {
     expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.ip_rules).toEqual([triggers(synth, 'bi_Rule').marker, triggers(synth, 'vpn_Rule').marker].sort());
   });
 
+  test('text that looks like a Terraform template is escaped, so Terraform reads it literally', () => {
+    const synth = build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], description: 'costs ${budget} at 100%{x}' }), {
+      sink: ['/bin/store', '--label=${LABEL}'],
+    });
+    expect(triggers(synth, 'bi_Rule').description).toBe('costs $${budget} at 100%%{x}');
+    const settings = resourceOf(synth, 'bi_Rule').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS;
+    expect(settings).toContain('"--label=$${LABEL}"');
+    // The handler's own input reference stays a reference.
+    expect(resourceOf(synth, 'bi_Rule').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SPEC).toBe('${jsonencode(self.triggers_replace)}');
+  });
+
   test('the ownership tag stays the same whatever is edited (rules are updated in place)', () => {
     const marker = (props: object) =>
       triggers(build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], ...props })), 'bi_Rule').marker as string;

@@ -147,13 +147,14 @@ describe('Postgres database IP rules', () => {
     const [created] = await ownedRules();
     expect(created).toMatchObject({ cidrs: ['10.0.0.0/8'], schema: 'reporting', role: 'bi', description: expect.stringMatching(/^BI tools \[cdktf:bi\.access\.[0-9a-f.]+\]$/) });
 
-    rule({ cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst', description: 'BI and notebooks' });
+    // Template-looking text reaches the API literally.
+    rule({ cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst', description: 'BI and notebooks (${team}, 100%{x})' });
     scenario.emulator.requests.reset();
     await scenario.project.applyOk();
     expect(scenario.emulator.requests.snapshot()).toEqual({ 'GET list_database_postgres_cidrs': 1, 'PATCH update_database_postgres_cidr': 1 });
     const [updated] = await ownedRules();
     expect(updated).toMatchObject({ id: created.id, cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst' });
-    expect(updated.description).toMatch(/^BI and notebooks \[cdktf:/);
+    expect(updated.description!.startsWith('BI and notebooks (${team}, 100%{x}) [cdktf:')).toBe(true);
 
     scenario.project.synth(() => undefined);
     await scenario.project.applyOk();

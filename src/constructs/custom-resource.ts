@@ -23,9 +23,10 @@ export interface CustomResourceProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** Terraform templates treat `${` and `%{` specially; literal JSON must escape them. */
+/** Terraform templates treat `${` and `%{` specially; literal text must escape them as `$${` and `%%{`. */
 function literal(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // A replacer function, because in a replacement string `$$` would itself mean one `$`.
+  return text.replace(/([$%])\{/g, (_match, sign: string) => `${sign}${sign}{`);
 }
 
 /** Escapes every string in a JSON value so Terraform reads it literally. */
