@@ -3,7 +3,6 @@ import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
-import { formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
 
 export interface DatabasePasswordProps {
@@ -90,13 +89,8 @@ export class DatabasePassword extends Construct {
       direct_vtgate: props.directVtgate ?? false,
       rotation,
     };
-    this.managedName = formatManagedName({
-      display,
-      owner: planetscale.owner,
-      object: objectHash(this.node.path),
-      generation: generationHash(fixed),
-    });
-    this.spec = { kind: 'password', organization: planetscale.organization, owner: planetscale.owner, path: this.node.path, name: this.managedName, ...fixed };
+    this.managedName = planetscale.managedName(this, display, fixed);
+    this.spec = { kind: 'password', ...planetscale.ownership(this), name: this.managedName, ...fixed };
 
     const password = new CustomResource(this, 'Password', {
       planetscale,
@@ -109,9 +103,7 @@ export class DatabasePassword extends Construct {
       planetscale,
       spec: (): PasswordCidrsSpec => ({
         kind: 'password-cidrs',
-        organization: planetscale.organization,
-        owner: planetscale.owner,
-        path: this.node.path,
+        ...planetscale.ownership(this),
         password: this.managedName,
         database: this.database,
         branch: this.branch,

@@ -4,7 +4,6 @@ import { DatabasePassword } from './database-password';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, invalidProp } from './validation';
 import { normalizeCidr } from '../spec/cidr';
-import { formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 
 export interface IpRestrictionProps {
@@ -107,12 +106,10 @@ export class IpRestriction extends Construct {
     }
     const display = checkDisplayName(this, props.name, id);
     // Every field of a rule can be changed in place, so its generation never changes.
-    const marker = formatManagedName({ display, owner: planetscale.owner, object: objectHash(this.node.path), generation: generationHash({}) });
+    const marker = planetscale.managedName(this, display, {});
     const spec: PostgresIpRuleSpec = {
       kind: 'postgres-ip-rule',
-      organization: planetscale.organization,
-      owner: planetscale.owner,
-      path: this.node.path,
+      ...planetscale.ownership(this),
       marker,
       database,
       schema: props.schema ?? '',

@@ -4,7 +4,7 @@ import { App, AssetType, Lazy, NullProvider, TerraformAsset, TerraformStack, typ
 import { CustomResource, CustomResourceType } from './custom-resource';
 import { handlerBundlePath } from './handler-bundle';
 import { checkResourceName, invalidProp } from './validation';
-import { OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
+import { formatManagedName, generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
 import type { HandlerSettings } from '../spec/resource-specs';
 
 export interface PlanetScaleProps {
@@ -137,6 +137,23 @@ export class PlanetScale extends Construct {
       'depends_on',
       Lazy.listValue({ produce: () => this.managedResources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }),
     );
+  }
+
+  /**
+   * The ownership fields every spec of `construct` carries: organization, owner, and its construct path.
+   * @internal
+   */
+  ownership(construct: IConstruct): { organization: string; owner: string; path: string } {
+    return { organization: this.organization, owner: this.owner, path: construct.node.path };
+  }
+
+  /**
+   * The managed name of `construct`'s object (see spec/naming.ts): `fixed` holds the fields whose change makes a new
+   * object.
+   * @internal
+   */
+  managedName(construct: IConstruct, display: string, fixed: Record<string, unknown>): string {
+    return formatManagedName({ display, owner: this.owner, object: objectHash(construct.node.path), generation: generationHash(fixed) });
   }
 
   /**

@@ -3,7 +3,6 @@ import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
 import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestAccess } from '../spec/accesses';
-import { formatManagedName, generationHash, objectHash } from '../spec/naming';
 import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
 
 export interface ServiceTokenProps {
@@ -43,13 +42,8 @@ export class ServiceToken extends Construct {
     this.ttlSeconds = checkTtl(this, props.ttl);
     const display = checkDisplayName(this, props.name, id);
     const rotation = checkRotation(this, props.rotation);
-    this.managedName = formatManagedName({
-      display,
-      owner: planetscale.owner,
-      object: objectHash(this.node.path),
-      generation: generationHash({ ttl_seconds: this.ttlSeconds ?? null, rotation }),
-    });
-    const owned = { organization: planetscale.organization, owner: planetscale.owner, path: this.node.path };
+    this.managedName = planetscale.managedName(this, display, { ttl_seconds: this.ttlSeconds ?? null, rotation });
+    const owned = planetscale.ownership(this);
     const token = new CustomResource(this, 'Token', {
       planetscale,
       spec: (): ServiceTokenSpec => ({ kind: 'service-token', ...owned, name: this.managedName, ttl_seconds: this.ttlSeconds ?? null, rotation }),

@@ -1,18 +1,12 @@
 import { HandlerError } from './context';
 import type { PlanetScaleClient } from '../api/client';
 import { PlanetScaleApiError } from '../api/errors';
-import type { Password } from '../api/types';
+import type { DatabaseKind, Password } from '../api/types';
 
-/** Passwords on the branch whose name is exactly `name` (the API's `q` narrows the list; equality decides). */
-export async function passwordsNamed(client: PlanetScaleClient, database: string, branch: string, name: string): Promise<Password[]> {
-  const found = await client.listPasswords(database, branch, { q: name });
-  return found.filter((p) => p.name === name);
-}
-
-/** Deletes a password, treating "already gone" as done (deletes are retried and may find their work done). */
-export async function deletePasswordIfPresent(client: PlanetScaleClient, database: string, branch: string, id: string): Promise<boolean> {
+/** Runs a delete, treating "already gone" as done (deletes are retried and may find their work done). */
+export async function deleteIfPresent(remove: () => Promise<void>): Promise<boolean> {
   try {
-    await client.deletePassword(database, branch, id);
+    await remove();
     return true;
   } catch (error) {
     if (error instanceof PlanetScaleApiError && error.isNotFound) return false;
@@ -20,16 +14,32 @@ export async function deletePasswordIfPresent(client: PlanetScaleClient, databas
   }
 }
 
+/** Where an object lives, and which kind of database it needs. */
+export interface Scope {
+  readonly database: string;
+  readonly branch?: string;
+  readonly needs: DatabaseKind;
+}
+
+const WRONG_KIND: Record<DatabaseKind, (database: string, organization: string) => string> = {
+  mysql: (database, organization) =>
+    `database ${database} in organization ${organization} is a Postgres database; branch passwords need a MySQL/Vitess database ` +
+    '(for Postgres, use IpRestriction with `database` for IP rules)',
+  postgresql: (database) =>
+    `database ${database} is a MySQL/Vitess database; database IP rules are for Postgres (restrict a password with IpRestriction({ password }) instead)`,
+};
+
 /**
- * Turns a 404 on a branch-scoped call into a message saying which part does not exist, and a database of the wrong
- * kind into a message saying what to use instead. Other errors pass through unchanged.
+ * Turns a 404 or 422 on a database- or branch-scoped call into a message saying which part does not exist, or that
+ * the database is of the wrong kind and what to use instead. Other errors pass through unchanged.
  */
-export async function explainScopeError(client: PlanetScaleClient, error: unknown, database: string, branch: string): Promise<unknown> {
+export async function explainScopeError(client: PlanetScaleClient, error: unknown, scope: Scope): Promise<unknown> {
   const is404 = error instanceof PlanetScaleApiError && error.isNotFound;
   const is422 = error instanceof PlanetScaleApiError && error.status === 422;
   if (!is404 && !is422) return error;
+  const { database, branch } = scope;
   const org = client.organization;
-  let kind: string;
+  let kind: DatabaseKind;
   try {
     kind = (await client.getDatabase(database)).kind;
   } catch (lookup) {
@@ -38,13 +48,8 @@ export async function explainScopeError(client: PlanetScaleClient, error: unknow
     }
     return error;
   }
-  if (kind !== 'mysql') {
-    return new HandlerError(
-      `database ${database} in organization ${org} is a Postgres database; branch passwords need a MySQL/Vitess database ` +
-        '(for Postgres, use IpRestriction with `database` for IP rules)',
-    );
-  }
-  if (is404) {
+  if (kind !== scope.needs) return new HandlerError(WRONG_KIND[scope.needs](database, org));
+  if (is404 && branch !== undefined) {
     try {
       await client.getBranch(database, branch);
     } catch (lookup) {
@@ -54,4 +59,16 @@ export async function explainScopeError(client: PlanetScaleClient, error: unknow
     }
   }
   return error;
+}
+
+/**
+ * Passwords on the branch whose name is exactly `name` (the API's `q` narrows the list; equality decides). A missing
+ * database or branch, or a Postgres database, is reported as such.
+ */
+export async function passwordsNamed(client: PlanetScaleClient, database: string, branch: string, name: string): Promise<Password[]> {
+  try {
+    return (await client.listPasswords(database, branch, { q: name })).filter((p) => p.name === name);
+  } catch (error) {
+    throw await explainScopeError(client, error, { database, branch, needs: 'mysql' });
+  }
 }

@@ -1,5 +1,5 @@
 import { HandlerError, type HandlerContext } from './context';
-import { explainScopeError, passwordsNamed } from './lookup';
+import { passwordsNamed } from './lookup';
 import type { PasswordCidrsSpec } from '../spec/resource-specs';
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -9,9 +9,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** Makes the password's allow-list exactly the declared CIDRs, in place: same password, same secret. */
 export async function applyPasswordCidrs(context: HandlerContext, spec: PasswordCidrsSpec): Promise<void> {
   const { client, log } = context;
-  const found = await passwordsNamed(client, spec.database, spec.branch, spec.password).catch(async (error) => {
-    throw await explainScopeError(client, error, spec.database, spec.branch);
-  });
+  const found = await passwordsNamed(client, spec.database, spec.branch, spec.password);
   if (found.length === 0) {
     throw new HandlerError(
       `password ${spec.password} does not exist on ${spec.database}/${spec.branch} (deleted outside Terraform?); ` +

@@ -1,26 +1,15 @@
-import { HandlerError, type HandlerContext } from './context';
-import { PlanetScaleApiError } from '../api/errors';
+import type { HandlerContext } from './context';
+import { deleteIfPresent, explainScopeError } from './lookup';
 import type { PostgresIpRule } from '../api/types';
 import { describeRule, ruleMarker } from '../spec/naming';
 import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 
-/** Rules on the database tagged with `marker`, with a clear error for a database that is not Postgres. */
+/** Rules on the database tagged with `marker`; a missing or non-Postgres database is reported as such. */
 async function rulesMarked(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<PostgresIpRule[]> {
   try {
     return (await context.client.listPostgresIpRules(spec.database)).filter((rule) => ruleMarker(rule.description) === spec.marker);
   } catch (error) {
-    if (error instanceof PlanetScaleApiError && error.isNotFound) {
-      throw new HandlerError(`database ${spec.database} not found in organization ${spec.organization} (check the name, and that the service token can see it)`);
-    }
-    if (error instanceof PlanetScaleApiError && error.status === 422) {
-      const kind = await context.client.getDatabase(spec.database).then((db) => db.kind, () => undefined);
-      if (kind === 'mysql') {
-        throw new HandlerError(
-          `database ${spec.database} is a MySQL/Vitess database; database IP rules are for Postgres (restrict a password with IpRestriction({ password }) instead)`,
-        );
-      }
-    }
-    throw error;
+    throw await explainScopeError(context.client, error, { database: spec.database, needs: 'postgresql' });
   }
 }
 
@@ -35,7 +24,7 @@ export async function applyPostgresIpRule(context: HandlerContext, spec: Postgre
   const description = describeRule(spec.description, spec.marker);
   const [rule, ...duplicates] = await rulesMarked(context, spec);
   for (const extra of duplicates) {
-    await client.deletePostgresIpRule(spec.database, extra.id);
+    await deleteIfPresent(() => client.deletePostgresIpRule(spec.database, extra.id));
     log(`deleted duplicate IP rule ${extra.id} on ${spec.database}`);
   }
   const settings = { schema: spec.schema, role: spec.role, cidrs: spec.cidrs, description };
@@ -54,11 +43,7 @@ export async function applyPostgresIpRule(context: HandlerContext, spec: Postgre
 export async function destroyPostgresIpRule(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<void> {
   const found = await rulesMarked(context, spec);
   for (const rule of found) {
-    try {
-      await context.client.deletePostgresIpRule(spec.database, rule.id);
-    } catch (error) {
-      if (!(error instanceof PlanetScaleApiError && error.isNotFound)) throw error;
-    }
+    await deleteIfPresent(() => context.client.deletePostgresIpRule(spec.database, rule.id));
     context.log(`deleted IP rule ${rule.id} on ${spec.database}`);
   }
   if (found.length === 0) context.log(`IP rule ${spec.marker} on ${spec.database} is already gone`);

@@ -1,6 +1,5 @@
 import type { HandlerContext } from './context';
-import { deletePasswordIfPresent } from './lookup';
-import { deleteTokenIfPresent } from './service-token';
+import { deleteIfPresent } from './lookup';
 import { PlanetScaleApiError } from '../api/errors';
 import { parseOwnedName, ruleMarker } from '../spec/naming';
 import type { ReconcilerSpec } from '../spec/resource-specs';
@@ -53,9 +52,7 @@ export async function sweepOwned(context: HandlerContext, spec: ReconcilerSpec, 
       for (const rule of rules) {
         const marker = ruleMarker(rule.description);
         if (!owned(marker) || keep.ipRules.has(marker!)) continue;
-        await client.deletePostgresIpRule(database.name, rule.id).catch((error: unknown) => {
-          if (!(error instanceof PlanetScaleApiError && error.isNotFound)) throw error;
-        });
+        await deleteIfPresent(() => client.deletePostgresIpRule(database.name, rule.id));
         deletedRules += 1;
         log(`deleted IP rule ${rule.id} (${marker}) on ${database.name}: ${reason}`);
       }
@@ -66,7 +63,7 @@ export async function sweepOwned(context: HandlerContext, spec: ReconcilerSpec, 
       const passwords = await listOrSkip(context, `${database.name}/${branch.name}`, () => client.listPasswords(database.name, branch.name));
       for (const password of passwords) {
         if (!owned(password.name) || keep.passwords.has(password.name)) continue;
-        await deletePasswordIfPresent(client, database.name, branch.name, password.id);
+        await deleteIfPresent(() => client.deletePassword(database.name, branch.name, password.id));
         deletedIds.push(password.id);
         log(`deleted password ${password.name} (${password.id}) on ${database.name}/${branch.name}: ${reason}`);
       }
@@ -75,7 +72,7 @@ export async function sweepOwned(context: HandlerContext, spec: ReconcilerSpec, 
 
   for (const token of await listOrSkip(context, 'service tokens', () => client.listServiceTokens())) {
     if (!owned(token.name ?? undefined) || keep.serviceTokens.has(token.name!)) continue;
-    await deleteTokenIfPresent(context, token.id);
+    await deleteIfPresent(() => client.deleteServiceToken(token.id));
     deletedIds.push(token.id);
     log(`deleted service token ${token.name} (${token.id}): ${reason}`);
   }
