@@ -99,7 +99,7 @@ describe('operations', () => {
     expect(added.map((a) => a.access).sort()).toEqual(['create_deploy_request', 'read_branch']);
     await api.addServiceTokenAccess(token.id, { access: ['read_databases'] });
     const accesses = await api.getServiceTokenAccesses(token.id);
-    expect(accesses.map((a) => `${a.resource_type}:${a.resource_name}:${a.access}`).sort()).toEqual([
+    expect(accesses.map((a) => `${a.resource.type}:${a.resource.name}:${a.access}`).sort()).toEqual([
       'Database:shop:create_deploy_request',
       'Database:shop:read_branch',
       'Organization:acme:read_databases',
@@ -124,6 +124,47 @@ describe('operations', () => {
     expect(updated).toMatchObject({ cidrs: ['10.1.0.0/16'], description: null });
     await api.deletePostgresIpRule('analytics', rule.id);
     expect(await api.listPostgresIpRules('analytics')).toEqual([]);
+  });
+});
+
+describe('service-token grants', () => {
+  test('grants are read from /grants, page after page (more than 25 resources), and organization grants are sent as "database": ""', async () => {
+    const seed = {
+      organizations: [{ name: 'acme', databases: [...Array(30).keys()].map((i) => ({ name: `db${i}`, kind: 'mysql' as const, branches: [{ name: 'main', production: true }] })) }],
+    };
+    const many = await startEmulator({ seed });
+    const api = new PlanetScaleClient({ organization: 'acme', baseUrl: many.url, credentials: many.token, pageSize: 10 });
+    clients.push(api);
+    try {
+      const token = await api.createServiceToken({ name: 'wide' });
+      for (let i = 0; i < 30; i++) await api.addServiceTokenAccess(token.id, { database: `db${i}`, access: ['read_branch'] });
+      await api.addServiceTokenAccess(token.id, { access: ['read_databases'] });
+      many.requests.reset();
+      const grants = await api.getServiceTokenGrants(token.id);
+      expect(grants).toHaveLength(31);
+      expect(many.requests.count('get_service_token_grants')).toBe(4);
+      expect(grants.find((g) => g.resource_type === 'Organization')?.accesses.map((a) => a.access)).toEqual(['read_databases']);
+      const accesses = await api.getServiceTokenAccesses(token.id);
+      expect(accesses).toHaveLength(31);
+      expect(accesses.find((a) => a.resource.type === 'Organization')?.access).toBe('read_databases');
+    } finally {
+      await many.stop();
+    }
+  });
+
+  test('an access list in the older flat shape is read as well', async () => {
+    const flat = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ data: [{ id: 'a1', access: 'read_branch', resource_id: 'd1', resource_name: 'shop', resource_type: 'Database' }] }),
+      );
+    });
+    await new Promise<void>((resolve) => flat.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = client({ baseUrl: `http://127.0.0.1:${(flat.address() as AddressInfo).port}/v1` });
+      expect(await api.getServiceTokenAccesses('t1')).toEqual([{ id: 'a1', access: 'read_branch', resource: { id: 'd1', name: 'shop', type: 'Database' } }]);
+    } finally {
+      await new Promise((resolve) => flat.close(resolve));
+    }
   });
 });
 
@@ -216,11 +257,37 @@ describe('retries', () => {
 });
 
 describe('errors', () => {
-  test('missing credentials name both variables', () => {
+  test('missing credentials name every variable', () => {
     expect(() => credentialsFromEnvironment({})).toThrow(CredentialsError);
     expect(() => credentialsFromEnvironment({ PLANETSCALE_SERVICE_TOKEN_ID: 'abc' })).toThrow(
-      'PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN (not set or empty: PLANETSCALE_SERVICE_TOKEN)',
+      'PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN, or PLANETSCALE_ACCESS_TOKEN (not set or empty: PLANETSCALE_SERVICE_TOKEN)',
     );
+  });
+
+  test('the official provider\'s variables work too: PLANETSCALE_SERVICE_TOKEN_NAME, PLANETSCALE_ACCESS_TOKEN; both kinds at once is ambiguous', () => {
+    expect(credentialsFromEnvironment({ PLANETSCALE_SERVICE_TOKEN_NAME: 'abc', PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_x' })).toEqual({ id: 'abc', token: 'pscale_tkn_x' });
+    expect(credentialsFromEnvironment({ PLANETSCALE_SERVICE_TOKEN_ID: 'abc', PLANETSCALE_SERVICE_TOKEN_NAME: 'abc', PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_x' })).toEqual({ id: 'abc', token: 'pscale_tkn_x' });
+    expect(() => credentialsFromEnvironment({ PLANETSCALE_SERVICE_TOKEN_ID: 'abc', PLANETSCALE_SERVICE_TOKEN_NAME: 'def', PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_x' })).toThrow(
+      'ambiguous PlanetScale credentials: PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN_NAME (its deprecated alias) hold different ids',
+    );
+    expect(credentialsFromEnvironment({ PLANETSCALE_ACCESS_TOKEN: 'pscale_oauth_x' })).toEqual({ accessToken: 'pscale_oauth_x' });
+    expect(() => credentialsFromEnvironment({ PLANETSCALE_ACCESS_TOKEN: 'pscale_oauth_x', PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_x' })).toThrow(
+      'ambiguous PlanetScale credentials: PLANETSCALE_ACCESS_TOKEN and a service token (PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN) are both set; set only one',
+    );
+  });
+
+  test('an OAuth access token is sent as a Bearer token, and a refused one names PLANETSCALE_ACCESS_TOKEN', async () => {
+    const oauth = client({ credentials: emulator.issueAccessToken() });
+    expect(oauth.usesAccessToken).toBe(true);
+    expect((await oauth.getDatabase('shop')).name).toBe('shop');
+    const wrong = await failure(client({ credentials: { accessToken: 'pscale_oauth_not-a-token' } }).getOrganization());
+    expect(wrong.message).toBe(
+      'get organization (organization acme) failed with HTTP 401 (unauthorized): The access token is invalid, expired or revoked; ' +
+        'check PLANETSCALE_ACCESS_TOKEN (wrong value, expired or deleted OAuth access token)',
+    );
+    const narrow = client({ credentials: emulator.issueAccessToken({ scopes: { databases: { shop: ['read_database'] } } }) });
+    const refused = await failure(narrow.listPasswords('shop', 'main'));
+    expect(refused.message).toContain('HTTP 404 (not_found): Not Found; not found, or the OAuth access token lacks the access it needs: the OAuth scope');
   });
 
   test('a swapped pair is recognised without echoing the secret', () => {
@@ -235,12 +302,12 @@ describe('errors', () => {
     expect(message).not.toContain(secret);
   });
 
-  test('401 says which variables to check; 403 names the accesses that are missing', async () => {
+  test('401 says which variables to check; 404 says "not found, or" the accesses that may be missing', async () => {
     const wrong = client({ credentials: { id: emulator.token.id, token: 'pscale_tkn_not-the-right-one' } });
     const unauthorized = await failure(wrong.getOrganization());
     expect(unauthorized.message).toBe(
       'get organization (organization acme) failed with HTTP 401 (unauthorized): The access token is invalid, expired or revoked; ' +
-        'check PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN (wrong pair, expired or deleted token)',
+        'check PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN (wrong value, expired or deleted service token)',
     );
     expect(unauthorized.message).not.toContain('pscale_tkn_not-the-right-one');
 
@@ -249,24 +316,34 @@ describe('errors', () => {
     await admin.addServiceTokenAccess(token.id, { database: 'shop', access: ['read_branch'] });
     const limited = client({ credentials: { id: token.id, token: token.token } });
     const forbidden = await failure(limited.createPassword('shop', 'dev', { name: 'nope' }));
-    expect((forbidden as PlanetScaleApiError).status).toBe(403);
-    expect(forbidden.message).toContain('create password (organization acme, database shop, branch dev) failed with HTTP 403 (forbidden)');
-    expect(forbidden.message).toContain('the service token needs one of these accesses on database shop: connect_production_branch, connect_production_read_only_branch, connect_branch');
+    expect((forbidden as PlanetScaleApiError).status).toBe(404);
+    expect(forbidden.message).toBe(
+      'create password (organization acme, database shop, branch dev) failed with HTTP 404 (not_found): Not Found; ' +
+        'not found, or the service token lacks the access it needs: connect_production_branch on a production branch, connect_branch on a development branch (on database shop)',
+    );
     expect(forbidden.message).not.toContain(token.token);
+    expect(limited.describeNeeds('delete_password', { database: 'shop', kind: 'production' })).toBe('delete_production_branch_password (production branch) on database shop');
   });
 
   test('404 and 422 carry the API code and message', async () => {
     const notFound = (await failure(client().getBranch('shop', 'nope'))) as PlanetScaleApiError;
-    expect(notFound.message).toBe('get branch (organization acme, database shop, branch nope) failed with HTTP 404 (not_found): Not Found');
+    expect(notFound.message).toBe(
+      'get branch (organization acme, database shop, branch nope) failed with HTTP 404 (not_found): Not Found; not found, or the service token ' +
+        'lacks the access it needs: one of these accesses on database shop: read_branch, delete_branch, create_branch, connect_production_branch, connect_branch',
+    );
+    expect(notFound.apiMessage).toBe('Not Found');
     const invalid = (await failure(client().createPassword('shop', 'dev', { cidrs: ['10.0.0.1/8'] }))) as PlanetScaleApiError;
     expect(invalid.status).toBe(422);
     expect(invalid.message).toContain('cidrs: "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?');
   });
 
-  test('an `errors` array body is read', async () => {
+  test('an `errors` array body is read, also the nested parameter-error shape of PlanetScale\'s SDK', async () => {
     emulator.faults.add({ kind: 'status', status: 500, body: 'errors', method: 'POST' });
     const error = await failure(client().createServiceToken({ name: 'x' }));
     expect(error.message).toBe('create service token (organization acme) failed with HTTP 500: injected error 500');
+    emulator.faults.add({ kind: 'status', status: 422, body: 'parameter-errors', method: 'POST' });
+    const nested = await failure(client().createServiceToken({ name: 'x' }));
+    expect(nested.message).toBe('create service token (organization acme) failed with HTTP 422: injected.parameter: injected error 422');
   });
 
   test('no secret or Authorization value appears in any error message or log line', async () => {

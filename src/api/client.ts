@@ -1,5 +1,6 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
-import { authorizationHeader, credentialsFromEnvironment, TOKEN_ID_VARIABLE, TOKEN_VARIABLE, type ServiceTokenCredentials } from './credentials';
+import { authorizationHeader, credentialsFromEnvironment, describeCredential, isAccessToken, type PlanetScaleCredentials } from './credentials';
+import { ENDPOINTS, describeAccesses, describeScopes, endpointPath, isBranchRequirement, type BranchKind, type Endpoint, type Operation } from './endpoints';
 import { parseErrorBody } from './error-body';
 import {
   ConnectionError,
@@ -37,8 +38,11 @@ export interface PlanetScaleClientOptions {
   readonly organization: string;
   /** API base URL. @default $PLANETSCALE_API_URL, else https://api.planetscale.com/v1 */
   readonly baseUrl?: string;
-  /** Service token. @default read from PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN */
-  readonly credentials?: ServiceTokenCredentials;
+  /**
+   * A service token or an OAuth access token.
+   * @default read from PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN, or PLANETSCALE_ACCESS_TOKEN
+   */
+  readonly credentials?: PlanetScaleCredentials;
   /** Retry behaviour for 429, 502-504 and connection failures. */
   readonly retry?: RetryPolicyOptions;
   /** Time allowed to open a connection. @default 10000 */
@@ -52,35 +56,32 @@ export interface PlanetScaleClientOptions {
 }
 
 interface Call<T> {
-  readonly method: Dispatcher.HttpMethod;
-  readonly path: string;
+  readonly endpoint: Endpoint;
+  /** Path parameters other than the organization. */
+  readonly params?: Readonly<Record<string, string>>;
   readonly context: OperationContext;
-  /** Accesses the spec lists for this route; one of them is needed (named in 403 messages). */
-  readonly accesses: readonly string[];
   readonly check?: ResponseCheck<T>;
   readonly query?: Record<string, string | number | undefined>;
   readonly body?: unknown;
 }
 
-const BRANCH_READ = ['read_branch', 'delete_branch', 'create_branch', 'connect_production_branch', 'connect_branch'];
-const PASSWORD_READ = [...BRANCH_READ, 'connect_production_read_only_branch'];
-const PASSWORD_WRITE = ['connect_production_branch', 'connect_production_read_only_branch', 'connect_branch'];
-const PASSWORD_DELETE = ['delete_production_branch_password', 'delete_production_read_only_branch_password', 'delete_branch_password'];
-const DATABASE_READ = ['read_database', 'read_branch', 'connect_branch', 'create_branch', 'write_database'];
-const TOKEN_ACCESS_WRITE = ['write_service_tokens'];
-
-const segment = encodeURIComponent;
+type Page<T> = { next_page: number | null; data: T[] };
 
 /**
- * Typed PlanetScale API client on undici. Retries what is safe to retry (see retry-policy.ts), validates every
- * response body, and reports failures as one error class whose message names the operation and its scope.
- * Credentials are only ever placed in the Authorization header; undici's redirect handling drops that header
- * when a redirect leads to another origin.
+ * Typed PlanetScale API client on undici. Routes come from the endpoint table (endpoints.ts), shared with the
+ * emulator. Retries what is safe to retry (see retry-policy.ts), validates every response body, and reports failures
+ * as one error class whose message names the operation and its scope. Credentials are only ever placed in the
+ * Authorization header; undici's redirect handling drops that header when a redirect leads to another origin.
  */
 export class PlanetScaleClient {
   readonly organization: string;
   readonly baseUrl: string;
+  /** Whether the client authenticates with an OAuth access token (else a service token). */
+  readonly usesAccessToken: boolean;
+  /** The id of the service token the client authenticates with; undefined for an OAuth access token. */
+  readonly serviceTokenId: string | undefined;
   private readonly authorization: string;
+  private readonly credentialNoun: { noun: string; variables: string };
   private readonly dispatcher: Dispatcher;
   private readonly agent: Agent;
   private readonly options: PlanetScaleClientOptions;
@@ -92,7 +93,11 @@ export class PlanetScaleClient {
     if (!/^https?:\/\/[^/]+/.test(this.baseUrl)) {
       throw new Error(`PlanetScale API URL must be an http(s) URL (check ${API_URL_VARIABLE} or the apiUrl setting)`);
     }
-    this.authorization = authorizationHeader(options.credentials ?? credentialsFromEnvironment());
+    const credentials = options.credentials ?? credentialsFromEnvironment();
+    this.authorization = authorizationHeader(credentials);
+    this.credentialNoun = describeCredential(credentials);
+    this.usesAccessToken = isAccessToken(credentials);
+    this.serviceTokenId = isAccessToken(credentials) ? undefined : credentials.id;
     const timeout = options.requestTimeoutMs ?? 30_000;
     this.agent = new Agent({
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
@@ -111,39 +116,31 @@ export class PlanetScaleClient {
   // ---- scope -------------------------------------------------------------------------------------------------
 
   getOrganization(): Promise<Organization> {
-    return this.send({
-      method: 'GET',
-      path: this.orgPath(),
-      context: this.context('get organization'),
-      accesses: ['read_organization'],
-      check: responses.organization,
-    });
+    return this.send({ endpoint: ENDPOINTS.get_organization, context: this.context('get organization'), check: responses.organization });
   }
 
   listDatabases(): Promise<Database[]> {
-    return this.listAll(`${this.orgPath()}/databases`, this.context('list databases'), DATABASE_READ, responses.databasePage);
+    return this.listAll({ endpoint: ENDPOINTS.list_databases, context: this.context('list databases'), check: responses.databasePage });
   }
 
   getDatabase(database: string): Promise<Database> {
-    return this.send({
-      method: 'GET',
-      path: this.databasePath(database),
-      context: this.context('get database', database),
-      accesses: DATABASE_READ,
-      check: responses.database,
-    });
+    return this.send({ endpoint: ENDPOINTS.get_database, params: { database }, context: this.context('get database', database), check: responses.database });
   }
 
   listBranches(database: string): Promise<Branch[]> {
-    return this.listAll(`${this.databasePath(database)}/branches`, this.context('list branches', database), BRANCH_READ, responses.branchPage);
+    return this.listAll({
+      endpoint: ENDPOINTS.list_branches,
+      params: { database },
+      context: this.context('list branches', database),
+      check: responses.branchPage,
+    });
   }
 
   getBranch(database: string, branch: string): Promise<Branch> {
     return this.send({
-      method: 'GET',
-      path: this.branchPath(database, branch),
+      endpoint: ENDPOINTS.get_branch,
+      params: { database, branch },
       context: this.context('get branch', database, branch),
-      accesses: BRANCH_READ,
       check: responses.branch,
     });
   }
@@ -152,21 +149,20 @@ export class PlanetScaleClient {
 
   /** Every password on the branch (all pages); `q` filters by name as the API does (substring). */
   listPasswords(database: string, branch: string, query: { q?: string } = {}): Promise<Password[]> {
-    return this.listAll(
-      `${this.branchPath(database, branch)}/passwords`,
-      this.context('list passwords', database, branch),
-      PASSWORD_READ,
-      responses.passwordPage,
-      { q: query.q },
-    );
+    return this.listAll({
+      endpoint: ENDPOINTS.list_passwords,
+      params: { database, branch },
+      context: this.context('list passwords', database, branch),
+      check: responses.passwordPage,
+      query: { q: query.q },
+    });
   }
 
   getPassword(database: string, branch: string, id: string): Promise<Password> {
     return this.send({
-      method: 'GET',
-      path: this.passwordPath(database, branch, id),
+      endpoint: ENDPOINTS.get_password,
+      params: { database, branch, id },
       context: this.context(`get password ${id}`, database, branch),
-      accesses: PASSWORD_READ,
       check: responses.password,
     });
   }
@@ -174,10 +170,9 @@ export class PlanetScaleClient {
   /** Creates a password; the result is the only place its `plain_text` ever appears. */
   createPassword(database: string, branch: string, request: CreatePasswordRequest): Promise<CreatedPassword> {
     return this.send({
-      method: 'POST',
-      path: `${this.branchPath(database, branch)}/passwords`,
+      endpoint: ENDPOINTS.create_password,
+      params: { database, branch },
       context: this.context('create password', database, branch),
-      accesses: PASSWORD_WRITE,
       check: responses.createdPassword,
       body: request,
     });
@@ -186,10 +181,9 @@ export class PlanetScaleClient {
   /** Changes name and/or CIDRs; the API fixes every other field at creation. */
   updatePassword(database: string, branch: string, id: string, request: UpdatePasswordRequest): Promise<Password> {
     return this.send({
-      method: 'PATCH',
-      path: this.passwordPath(database, branch, id),
+      endpoint: ENDPOINTS.update_password,
+      params: { database, branch, id },
       context: this.context(`update password ${id}`, database, branch),
-      accesses: PASSWORD_WRITE,
       check: responses.password,
       body: request,
     });
@@ -197,19 +191,17 @@ export class PlanetScaleClient {
 
   deletePassword(database: string, branch: string, id: string): Promise<void> {
     return this.send({
-      method: 'DELETE',
-      path: this.passwordPath(database, branch, id),
+      endpoint: ENDPOINTS.delete_password,
+      params: { database, branch, id },
       context: this.context(`delete password ${id}`, database, branch),
-      accesses: PASSWORD_DELETE,
     });
   }
 
   renewPassword(database: string, branch: string, id: string): Promise<Password> {
     return this.send({
-      method: 'POST',
-      path: `${this.passwordPath(database, branch, id)}/renew`,
+      endpoint: ENDPOINTS.renew_password,
+      params: { database, branch, id },
       context: this.context(`renew password ${id}`, database, branch),
-      accesses: PASSWORD_WRITE,
       check: responses.password,
     });
   }
@@ -217,15 +209,14 @@ export class PlanetScaleClient {
   // ---- service tokens ----------------------------------------------------------------------------------------
 
   listServiceTokens(): Promise<OrganizationServiceToken[]> {
-    return this.listAll(`${this.orgPath()}/service-tokens`, this.context('list service tokens'), ['read_service_tokens'], responses.serviceTokenPage);
+    return this.listAll({ endpoint: ENDPOINTS.list_service_tokens, context: this.context('list service tokens'), check: responses.serviceTokenPage });
   }
 
   getServiceToken(id: string): Promise<OrganizationServiceToken> {
     return this.send({
-      method: 'GET',
-      path: this.tokenPath(id),
+      endpoint: ENDPOINTS.get_service_token,
+      params: { id },
       context: this.context(`get service token ${id}`),
-      accesses: ['read_service_tokens'],
       check: responses.serviceToken,
     });
   }
@@ -233,90 +224,90 @@ export class PlanetScaleClient {
   /** Creates a service token; the result is the only place its `token` value ever appears. */
   createServiceToken(request: CreateServiceTokenRequest): Promise<CreatedServiceToken> {
     return this.send({
-      method: 'POST',
-      path: `${this.orgPath()}/service-tokens`,
+      endpoint: ENDPOINTS.create_service_token,
       context: this.context('create service token'),
-      accesses: ['write_service_tokens'],
       check: responses.createdServiceToken,
       body: request,
     });
   }
 
   deleteServiceToken(id: string): Promise<void> {
-    return this.send({
-      method: 'DELETE',
-      path: this.tokenPath(id),
-      context: this.context(`delete service token ${id}`),
-      accesses: ['delete_service_tokens'],
-    });
+    return this.send({ endpoint: ENDPOINTS.delete_service_token, params: { id }, context: this.context(`delete service token ${id}`) });
   }
 
+  /** The token's accesses, one item per access (all pages), in either shape the API has used (see response-schemas.ts). */
   async getServiceTokenAccesses(id: string): Promise<ServiceTokenAccess[]> {
-    const body = await this.send({
-      method: 'GET',
-      path: `${this.tokenPath(id)}/access`,
+    return this.listAll({
+      endpoint: ENDPOINTS.get_service_token_accesses,
+      params: { id },
       context: this.context(`get service token ${id} accesses`),
-      accesses: ['read_service_tokens'],
-      check: responses.accessList,
+      check: responses.accessPage,
     });
-    return body.data;
   }
 
+  /**
+   * Adds accesses on one database, or on the organization when `database` is omitted or empty: the request then
+   * carries `"database": ""`, as PlanetScale's SDK sends it (AddServiceTokenAccessRequest has no omitempty).
+   */
   async addServiceTokenAccess(id: string, request: ServiceTokenAccessRequest): Promise<ServiceTokenAccess[]> {
     const body = await this.send({
-      method: 'POST',
-      path: `${this.tokenPath(id)}/access`,
-      context: this.context(`add service token ${id} access`, request.database),
-      accesses: TOKEN_ACCESS_WRITE,
+      endpoint: ENDPOINTS.add_service_token_accesses,
+      params: { id },
+      context: this.context(`add service token ${id} access`, request.database || undefined),
       check: responses.accessList,
-      body: request,
+      body: { database: request.database ?? '', access: request.access },
     });
     return body.data;
   }
 
   deleteServiceTokenAccess(id: string, request: ServiceTokenAccessRequest): Promise<void> {
     return this.send({
-      method: 'DELETE',
-      path: `${this.tokenPath(id)}/access`,
-      context: this.context(`delete service token ${id} access`, request.database),
-      accesses: TOKEN_ACCESS_WRITE,
-      body: request,
+      endpoint: ENDPOINTS.delete_service_token_accesses,
+      params: { id },
+      context: this.context(`delete service token ${id} access`, request.database || undefined),
+      body: { database: request.database ?? '', access: request.access },
     });
   }
 
-  async getServiceTokenGrants(id: string): Promise<ServiceTokenGrant[]> {
-    const body = await this.send({
-      method: 'GET',
-      path: `${this.tokenPath(id)}/grants`,
+  /**
+   * The token's grants, one item per resource with its accesses (all pages). PlanetScale's CLI reads grants here
+   * rather than from /access because this "properly returns all of the databases a service token has access to and
+   * their grants" (planetscale/cli PR #583).
+   */
+  getServiceTokenGrants(id: string): Promise<ServiceTokenGrant[]> {
+    return this.listAll({
+      endpoint: ENDPOINTS.get_service_token_grants,
+      params: { id },
       context: this.context(`get service token ${id} grants`),
-      accesses: ['read_service_tokens'],
-      check: responses.grantList,
+      check: responses.grantPage,
     });
-    return body.data;
   }
 
   // ---- Postgres database IP rules ----------------------------------------------------------------------------
 
   listPostgresIpRules(database: string): Promise<PostgresIpRule[]> {
-    return this.listAll(`${this.databasePath(database)}/cidrs`, this.context('list IP rules', database), ['read_database', 'read_databases'], responses.ipRulePage);
+    return this.listAll({
+      endpoint: ENDPOINTS.list_database_postgres_cidrs,
+      params: { database },
+      context: this.context('list IP rules', database),
+      check: responses.ipRulePage,
+    });
   }
 
   getPostgresIpRule(database: string, id: string): Promise<PostgresIpRule> {
     return this.send({
-      method: 'GET',
-      path: `${this.databasePath(database)}/cidrs/${segment(id)}`,
+      endpoint: ENDPOINTS.get_database_postgres_cidr,
+      params: { database, id },
       context: this.context(`get IP rule ${id}`, database),
-      accesses: ['read_database', 'read_databases'],
       check: responses.ipRule,
     });
   }
 
   createPostgresIpRule(database: string, request: PostgresIpRuleRequest): Promise<PostgresIpRule> {
     return this.send({
-      method: 'POST',
-      path: `${this.databasePath(database)}/cidrs`,
+      endpoint: ENDPOINTS.create_database_postgres_cidr,
+      params: { database },
       context: this.context('create IP rule', database),
-      accesses: ['write_database'],
       check: responses.ipRule,
       body: request,
     });
@@ -324,22 +315,16 @@ export class PlanetScaleClient {
 
   updatePostgresIpRule(database: string, id: string, request: PostgresIpRuleRequest): Promise<PostgresIpRule> {
     return this.send({
-      method: 'PATCH',
-      path: `${this.databasePath(database)}/cidrs/${segment(id)}`,
+      endpoint: ENDPOINTS.update_database_postgres_cidr,
+      params: { database, id },
       context: this.context(`update IP rule ${id}`, database),
-      accesses: ['write_database'],
       check: responses.ipRule,
       body: request,
     });
   }
 
   deletePostgresIpRule(database: string, id: string): Promise<void> {
-    return this.send({
-      method: 'DELETE',
-      path: `${this.databasePath(database)}/cidrs/${segment(id)}`,
-      context: this.context(`delete IP rule ${id}`, database),
-      accesses: ['write_database'],
-    });
+    return this.send({ endpoint: ENDPOINTS.delete_database_postgres_cidr, params: { database, id }, context: this.context(`delete IP rule ${id}`, database) });
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------------------
@@ -348,62 +333,30 @@ export class PlanetScaleClient {
     return { operation, organization: this.organization, database, branch };
   }
 
-  private orgPath(): string {
-    return `/organizations/${segment(this.organization)}`;
-  }
-
-  private databasePath(database: string): string {
-    return `${this.orgPath()}/databases/${segment(database)}`;
-  }
-
-  private branchPath(database: string, branch: string): string {
-    return `${this.databasePath(database)}/branches/${segment(branch)}`;
-  }
-
-  private passwordPath(database: string, branch: string, id: string): string {
-    return `${this.branchPath(database, branch)}/passwords/${segment(id)}`;
-  }
-
-  private tokenPath(id: string): string {
-    return `${this.orgPath()}/service-tokens/${segment(id)}`;
-  }
-
-  private async listAll<T>(
-    path: string,
-    context: OperationContext,
-    accesses: readonly string[],
-    check: ResponseCheck<{ next_page: number | null; data: T[] }>,
-    query: Record<string, string | undefined> = {},
-  ): Promise<T[]> {
+  private async listAll<T>(call: Call<Page<T>>): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<number>();
     let page: number | null = 1;
     while (page !== null) {
       if (seen.has(page)) {
-        throw new UnexpectedResponseError(`${describeOperation(context)}: the API sent page ${page} twice (pagination loop)`);
+        throw new UnexpectedResponseError(`${describeOperation(call.context)}: the API sent page ${page} twice (pagination loop)`);
       }
       seen.add(page);
-      const body: { next_page: number | null; data: T[] } = await this.send({
-        method: 'GET',
-        path,
-        context,
-        accesses,
-        check,
-        query: { ...query, page, per_page: this.options.pageSize ?? 100 },
-      });
+      const body: Page<T> = await this.send({ ...call, query: { ...call.query, page, per_page: this.options.pageSize ?? 100 } });
       items.push(...body.data);
-      page = body.next_page;
+      page = body.next_page ?? null;
     }
     return items;
   }
 
   private async send<T>(call: Call<T>): Promise<T> {
-    const url = new URL(this.baseUrl + call.path);
+    const url = new URL(this.baseUrl + endpointPath(call.endpoint, { organization: this.organization, ...call.params }));
     for (const [key, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
+    const method = call.endpoint.method;
     // POST either creates or changes state non-idempotently: only retried when the server provably did not act.
-    const repeatable = call.method !== 'POST';
+    const repeatable = method !== 'POST';
     const onRetry = this.options.log
       ? ({ attempt, delayMs, reason }: { attempt: number; delayMs: number; reason: string }) =>
         this.options.log!(`${describeOperation(call.context)}: ${reason}, retrying in ${(delayMs / 1000).toFixed(1)}s (attempt ${attempt})`)
@@ -413,7 +366,7 @@ export class PlanetScaleClient {
       response = await this.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: call.method,
+        method,
         headers: {
           'authorization': this.authorization,
           'accept': 'application/json',
@@ -453,19 +406,45 @@ export class PlanetScaleClient {
     return new ConnectionError(call.context, code);
   }
 
+  /**
+   * What this client's credential needs for an operation, for advice in messages: "delete_branch_password
+   * (development branch) on database shop", or the OAuth scopes for an access token. With the branch kind, only
+   * that kind's access is named.
+   */
+  describeNeeds(operation: Operation, scope: { database?: string; kind?: BranchKind } = {}): string {
+    return this.needs(ENDPOINTS[operation], scope.database, scope.kind);
+  }
+
+  /** The credential's name in messages: "service token" or "OAuth access token". */
+  get credentialName(): string {
+    return this.credentialNoun.noun;
+  }
+
+  private needs(endpoint: Endpoint, database: string | undefined, kind?: BranchKind): string {
+    const where = database ? `on database ${database}` : 'on the organization';
+    if (this.usesAccessToken) return `the OAuth scope ${describeScopes(endpoint, kind)}`;
+    const accesses = describeAccesses(endpoint, kind);
+    if (isBranchRequirement(endpoint.requires) && !kind) return `${accesses} (${where})`;
+    return kind || !accesses.includes(',') ? `${accesses} ${where}` : `one of these accesses ${where}: ${accesses}`;
+  }
+
   private statusError(status: number, text: string, call: Call<unknown>): PlanetScaleApiError {
     const { code, message } = parseErrorBody(text);
     const what = describeOperation(call.context);
     const said = message ? `: ${message}` : '';
+    const { noun, variables } = this.credentialNoun;
     let advice = '';
     if (status === 401) {
-      advice = `; check ${TOKEN_ID_VARIABLE} and ${TOKEN_VARIABLE} (wrong pair, expired or deleted token)`;
+      advice = `; check ${variables} (wrong value, expired or deleted ${noun})`;
     } else if (status === 403) {
-      const where = call.context.database ? `on database ${call.context.database}` : 'on the organization';
-      advice = `; the service token needs one of these accesses ${where}: ${call.accesses.join(', ')}`;
+      advice = `; the ${noun} needs ${this.needs(call.endpoint, call.context.database)}`;
+    } else if (status === 404) {
+      // The API answers 404, not 403, when the credential lacks the access (planetscale/cli PR #1067: "a 404 generally
+      // means the token does not have access to the resource"); so a 404 never proves that something is absent.
+      advice = `; not found, or the ${noun} lacks the access it needs: ${this.needs(call.endpoint, call.context.database)}`;
     } else if (status === 429) {
       advice = '; rate limited (600 requests per minute) and retries ran out';
     }
-    return new PlanetScaleApiError(`${what} failed with HTTP ${status}${code ? ` (${code})` : ''}${said}${advice}`, status, code, call.context);
+    return new PlanetScaleApiError(`${what} failed with HTTP ${status}${code ? ` (${code})` : ''}${said}${advice}`, status, code, call.context, message);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Reads the three error body shapes the API sends: `{code, message}`, `{errors: [...]}`, and non-JSON (an HTML page
- * from a proxy, plain text). Non-JSON is reduced to a short printable snippet.
+ * Reads the error body shapes the API sends: `{code, message}`; `{errors: [...]}` of messages, or of parameter errors
+ * `{"errors":[{"namespace","name","errors":["..."]}]}` (planetscale-go client.go parameterErrorsToError, which reads
+ * them as "namespace.name: message"); and non-JSON (an HTML page from a proxy, plain text), reduced to a short
+ * printable snippet.
  */
 export interface ErrorBody {
   readonly code?: string;
@@ -21,10 +23,20 @@ export function sanitizeSnippet(text: string): string {
   return printable.length > SNIPPET_LENGTH ? `${printable.slice(0, SNIPPET_LENGTH)}…` : printable;
 }
 
+/** "pgconf.max_connections: must be at most 100", as planetscale-go words a parameter error. */
+function parameterMessages(record: Record<string, unknown>): string | undefined {
+  if (typeof record.name !== 'string' || record.name === '' || !Array.isArray(record.errors)) return undefined;
+  const key = typeof record.namespace === 'string' && record.namespace !== '' ? `${record.namespace}.${record.name}` : record.name;
+  const messages = record.errors.filter((m): m is string => typeof m === 'string');
+  return messages.length > 0 ? messages.map((m) => `${key}: ${m}`).join('; ') : undefined;
+}
+
 function messageOf(item: unknown): string | undefined {
   if (typeof item === 'string') return item;
   if (item && typeof item === 'object') {
     const record = item as Record<string, unknown>;
+    const parameters = parameterMessages(record);
+    if (parameters) return parameters;
     for (const key of ['message', 'detail', 'title', 'error']) {
       if (typeof record[key] === 'string') return record[key] as string;
     }

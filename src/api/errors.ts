@@ -37,6 +37,8 @@ export class PlanetScaleApiError extends PlanetScaleError {
     /** The API's error code (`not_found`, `unauthorized`, ...), when the body carried one. */
     readonly code: string | undefined,
     readonly context: OperationContext,
+    /** The API's own message, sanitized (no secrets); undefined when the body carried none. */
+    readonly apiMessage?: string,
   ) {
     super(message);
   }

@@ -51,15 +51,39 @@ const passwordProps = {
 const passwordSchema = object(passwordProps);
 const createdPasswordSchema = object({ ...passwordProps, plain_text: str });
 
-const accessProps = {
-  id: str,
-  access: str,
-  description: str,
-  resource_name: str,
-  resource_id: str,
-  resource_type: str,
-};
-const accessSchema = object(accessProps);
+/**
+ * A service-token access item. PlanetScale's Go SDK reads `{id, type, access, resource: {id, name, type}}`
+ * (service_tokens.go ServiceTokenAccess; fixture type "DatabaseAccess", resource type "Database"); the OpenAPI
+ * description's embedded `service_token_accesses` carry flat `resource_id`, `resource_name`, `resource_type` instead.
+ * Either shape is accepted and read into the SDK's.
+ */
+const nestedAccessSchema = object({ id: str, access: str, resource: object({ id: str, name: str }) });
+const flatAccessSchema = object({ id: str, access: str, resource_id: str, resource_name: str, resource_type: str });
+const accessSchema = { anyOf: [nestedAccessSchema, flatAccessSchema] };
+
+interface RawAccess {
+  id: string;
+  access: string;
+  type?: string;
+  resource?: { id: string; name: string; type?: string };
+  resource_id?: string;
+  resource_name?: string;
+  resource_type?: string;
+}
+
+function readAccess(raw: RawAccess): ServiceTokenAccess {
+  const fromItemType = raw.type === 'OrganizationAccess' ? 'Organization' : raw.type === 'DatabaseAccess' ? 'Database' : undefined;
+  return {
+    id: raw.id,
+    access: raw.access,
+    resource: {
+      id: raw.resource?.id ?? raw.resource_id!,
+      name: raw.resource?.name ?? raw.resource_name!,
+      type: raw.resource?.type ?? raw.resource_type ?? fromItemType ?? 'Database',
+    },
+  };
+}
+
 const tokenProps = {
   id: str,
   name: nullableStr,
@@ -67,13 +91,13 @@ const tokenProps = {
   created_at: str,
   expires_at: nullableStr,
   token: nullableStr,
-  service_token_accesses: { type: 'array', items: accessSchema, nullable: true },
 };
-const tokenSchema = object(tokenProps, ['token', 'service_token_accesses']);
-const createdTokenSchema = object({ ...tokenProps, token: str }, ['service_token_accesses']);
+const tokenSchema = object(tokenProps, ['token']);
+const createdTokenSchema = object({ ...tokenProps, token: str });
 
 const grantSchema = object({
   id: str,
+  // planetscale-go ServiceTokenGrant has no type field; its fixture sends "ServiceTokenGrant". Not required.
   resource_name: str,
   resource_type: str,
   resource_id: str,
@@ -104,16 +128,28 @@ function pageOf(item: Schema): Schema {
   });
 }
 
+/**
+ * A list whose paging fields the SDK does not read (service-token accesses and grants): `next_page` is followed when
+ * present, and its absence means one page.
+ */
+function looseList(item: Schema): Schema {
+  return {
+    type: 'object',
+    properties: { next_page: { type: 'integer', nullable: true }, data: { type: 'array', items: item } },
+    required: ['data'],
+  };
+}
+
 /** A validator that turns a bad body into an error naming the operation and the offending field (never its value). */
 export interface ResponseCheck<T> {
   (body: unknown, operation: string): T;
 }
 
-function check<T>(id: string, schema: Schema): ResponseCheck<T> {
-  const compiled = validator<T>(`response:${id}`, schema);
+function check<T, Raw = T>(id: string, schema: Schema, read: (raw: Raw) => T = (raw) => raw as unknown as T): ResponseCheck<T> {
+  const compiled = validator<Raw>(`response:${id}`, schema);
   return (body, operation) => {
     const validate = compiled();
-    if (validate(body)) return body;
+    if (validate(body)) return read(body);
     const first = validate.errors?.[0];
     const where = first?.instancePath || '(body)';
     throw new UnexpectedResponseError(
@@ -134,8 +170,21 @@ export const responses = {
   serviceToken: check<OrganizationServiceToken>('serviceToken', tokenSchema),
   createdServiceToken: check<CreatedServiceToken>('createdServiceToken', createdTokenSchema),
   serviceTokenPage: check<{ next_page: number | null; data: OrganizationServiceToken[] }>('serviceTokenPage', pageOf(tokenSchema)),
-  accessList: check<{ data: ServiceTokenAccess[] }>('accessList', object({ data: { type: 'array', items: accessSchema } })),
-  grantList: check<{ data: ServiceTokenGrant[] }>('grantList', object({ data: { type: 'array', items: grantSchema } })),
+  accessList: check<{ data: ServiceTokenAccess[] }, { data: RawAccess[] }>(
+    'accessList',
+    object({ data: { type: 'array', items: accessSchema } }),
+    (raw) => ({ data: raw.data.map(readAccess) }),
+  ),
+  accessPage: check<{ next_page: number | null; data: ServiceTokenAccess[] }, { next_page?: number | null; data: RawAccess[] }>(
+    'accessPage',
+    looseList(accessSchema),
+    (raw) => ({ next_page: raw.next_page ?? null, data: raw.data.map(readAccess) }),
+  ),
+  grantPage: check<{ next_page: number | null; data: ServiceTokenGrant[] }, { next_page?: number | null; data: ServiceTokenGrant[] }>(
+    'grantPage',
+    looseList(grantSchema),
+    (raw) => ({ next_page: raw.next_page ?? null, data: raw.data }),
+  ),
   ipRule: check<PostgresIpRule>('ipRule', ipRuleSchema),
   ipRulePage: check<{ next_page: number | null; data: PostgresIpRule[] }>('ipRulePage', pageOf(ipRuleSchema)),
 };

@@ -64,14 +64,20 @@ export interface UpdatePasswordRequest {
   readonly cidrs?: string[];
 }
 
+/**
+ * One access of a service token, as `/service-tokens/{id}/access` answers it (planetscale-go service_tokens.go
+ * ServiceTokenAccess: `{id, type, access, resource: {id, name, type}}`; its test fixture has type "DatabaseAccess"
+ * and resource type "Database"). Older answers carried the resource as flat `resource_*` fields; both are read.
+ */
 export interface ServiceTokenAccess {
   readonly id: string;
   readonly access: string;
-  readonly description: string;
-  readonly resource_name: string;
-  readonly resource_id: string;
-  /** `Database` or `Organization`. */
-  readonly resource_type: string;
+  readonly resource: {
+    readonly id: string;
+    readonly name: string;
+    /** `Database` or `Organization`. */
+    readonly type: string;
+  };
 }
 
 export interface OrganizationServiceToken {
@@ -94,12 +100,13 @@ export interface CreateServiceTokenRequest {
   readonly ttl?: number;
 }
 
-/** Accesses to add or remove: on one database, or on the organization when `database` is omitted. */
+/** Accesses to add or remove: on one database, or on the organization when `database` is omitted or empty. */
 export interface ServiceTokenAccessRequest {
   readonly database?: string;
   readonly access: string[];
 }
 
+/** A token's accesses on one resource, as `/service-tokens/{id}/grants` answers it (planetscale-go ServiceTokenGrant). */
 export interface ServiceTokenGrant {
   readonly id: string;
   readonly resource_name: string;

@@ -30,6 +30,22 @@ export function specAccesses(path: string, method: string): string[] {
   return [...line.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
 }
 
+/**
+ * The "OAuth Scopes" table the spec gives an operation, as levels to scopes; undefined when it documents none.
+ *   | Resource | Scopes |  ...  | Organization | `read_databases` |
+ */
+export function specScopes(path: string, method: string): Record<string, string[]> | undefined {
+  const description = specOperation(path, method)?.description ?? '';
+  const start = description.indexOf('**OAuth Scopes**');
+  if (start < 0) return undefined;
+  const table: Record<string, string[]> = {};
+  for (const line of description.slice(start).split('\n')) {
+    const row = /^\s*\|\s*(User|Organization|Database|Branch)\s*\|(.*)\|\s*$/.exec(line);
+    if (row) table[row[1].toLowerCase()] = [...row[2].matchAll(/`([a-z_:]+)`/g)].map((m) => m[1]).sort();
+  }
+  return table;
+}
+
 const ajv = new Ajv({ strict: false, allErrors: true });
 const compiled = new Map<string, ValidateFunction>();
 
@@ -49,4 +65,10 @@ export function checkAgainstSpec(path: string, method: string, status: number, b
     compiled.set(key, validate);
   }
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${key}: ${e.instancePath || '(body)'} ${e.message}`);
+}
+
+/** Validates a body against one of our own schemas in test/schemas (for routes the spec lacks). */
+export function checkAgainstSchema(schema: object, body: unknown): string[] {
+  const validate = ajv.compile(schema);
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}`);
 }
