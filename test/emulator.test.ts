@@ -1,51 +1,104 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type PlanetScaleApiError, type ServiceTokenCredentials } from '../src/api';
-import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { type PlanetScaleApiError, type PlanetScaleCredentials, type ServiceTokenCredentials } from '../src/api';
+import { DEFAULT_BEHAVIOUR, startEmulator, type RunningEmulator } from '../src/emulator';
 import { Clients, statusOf } from './support/api';
 import { fileMode, temporaryDirectory } from './support/env';
 
 const clients = new Clients();
-const clientFor = (emulator: RunningEmulator, credentials?: ServiceTokenCredentials, organization?: string) =>
+const clientFor = (emulator: RunningEmulator, credentials?: PlanetScaleCredentials, organization?: string) =>
   clients.for(emulator, credentials, organization);
 const status = statusOf;
 
 afterAll(() => clients.closeAll());
 
-describe('access enforcement', () => {
+describe('access enforcement (facts: docs/api-fidelity.md)', () => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
     emulator = await startEmulator();
   });
+  afterEach(() => Object.assign(emulator.behaviour, DEFAULT_BEHAVIOUR));
   afterAll(() => emulator.stop());
 
-  test('a token holding only read_branch can read but gets 403 creating a password', async () => {
+  async function tokenWith(grants: { database?: string; access: string[] }[]): Promise<ServiceTokenCredentials> {
     const admin = clientFor(emulator);
-    const token = await admin.createServiceToken({ name: 'read-only' });
-    await admin.addServiceTokenAccess(token.id, { database: 'shop', access: ['read_branch'] });
-    const limited = clientFor(emulator, { id: token.id, token: token.token });
-    expect(await status(limited.listPasswords('shop', 'main'))).toBe(200);
-    expect(await status(limited.createPassword('shop', 'main', { name: 'x' }))).toBe(403);
-    // Grants are per database.
-    expect(await status(limited.listPasswords('inventory', 'main'))).toBe(403);
-    // Organization-level routes need organization-level grants.
-    expect(await status(limited.listServiceTokens())).toBe(403);
-    expect((await limited.listDatabases()).map((d) => d.name)).toEqual(['shop']);
+    const token = await admin.createServiceToken({ name: 'limited' });
+    for (const grant of grants) await admin.addServiceTokenAccess(token.id, grant);
+    return { id: token.id, token: token.token };
+  }
 
-    await admin.addServiceTokenAccess(token.id, { database: 'shop', access: ['connect_branch'] });
-    expect(await status(limited.createPassword('shop', 'main', { name: 'x' }))).toBe(200);
-    await admin.deleteServiceTokenAccess(token.id, { database: 'shop', access: ['connect_branch'] });
-    expect(await status(limited.createPassword('shop', 'main', { name: 'y' }))).toBe(403);
+  test('a missing access answers 404 {"code":"not_found","message":"Not Found"}, never 403', async () => {
+    const limited = clientFor(emulator, await tokenWith([{ database: 'shop', access: ['read_branch'] }]));
+    expect(await status(limited.listPasswords('shop', 'main'))).toBe(200);
+    expect(await status(limited.createPassword('shop', 'main', { name: 'x' }))).toBe(404);
+    // Grants are per database: a database the token cannot see answers like one that does not exist.
+    expect(await status(limited.listPasswords('inventory', 'main'))).toBe(404);
+    expect(await status(limited.getDatabase('inventory'))).toBe(404);
+    // Organization-level routes need organization-level grants.
+    expect(await status(limited.listServiceTokens())).toBe(404);
+    expect((await limited.listDatabases()).map((d) => d.name)).toEqual(['shop']);
+    const raw = await fetch(`${emulator.url}/organizations/acme/service-tokens`, { headers: { authorization: `${limited.serviceTokenId}:${(await tokenWith([])).token}` } });
+    expect(raw.status).toBe(401);
   });
 
-  test('a new token holds nothing; a deleted token is refused', async () => {
+  test('password accesses depend on the branch kind: production needs the production access, development the plain one', async () => {
+    const development = clientFor(emulator, await tokenWith([{ database: 'shop', access: ['connect_branch', 'delete_branch_password'] }]));
+    expect(await status(development.createPassword('shop', 'dev', { name: 'dev-ok' }))).toBe(200);
+    expect(await status(development.createPassword('shop', 'main', { name: 'prod-refused' }))).toBe(404);
+    const production = clientFor(emulator, await tokenWith([{ database: 'shop', access: ['connect_production_branch'] }]));
+    const made = await production.createPassword('shop', 'main', { name: 'prod-ok' });
+    expect(await status(production.createPassword('shop', 'dev', { name: 'dev-refused' }))).toBe(404);
+    // Deleting a production password needs delete_production_branch_password; delete_branch_password is not enough.
+    expect(await status(development.deletePassword('shop', 'main', made.id))).toBe(404);
+    expect(await status(clientFor(emulator).getPassword('shop', 'main', made.id))).toBe(200);
+  });
+
+  test('a new token holds nothing; a deleted token is refused with 401', async () => {
     const admin = clientFor(emulator);
     const token = await admin.createServiceToken({});
     const fresh = clientFor(emulator, { id: token.id, token: token.token });
-    expect(await status(fresh.getDatabase('shop'))).toBe(403);
+    expect(await status(fresh.getDatabase('shop'))).toBe(404);
     await admin.deleteServiceToken(token.id);
     expect(await status(fresh.getDatabase('shop'))).toBe(401);
+  });
+
+  test('a credential may only grant accesses it holds itself', async () => {
+    const granter = clientFor(emulator, await tokenWith([{ access: ['write_service_tokens', 'read_service_tokens'] }, { database: 'shop', access: ['read_branch'] }]));
+    const target = await granter.createServiceToken({ name: 'granted' });
+    expect(await status(granter.addServiceTokenAccess(target.id, { database: 'shop', access: ['read_branch'] }))).toBe(200);
+    expect(await status(granter.addServiceTokenAccess(target.id, { database: 'shop', access: ['create_branch'] }))).toBe(404);
+    expect(await status(granter.addServiceTokenAccess(target.id, { database: 'inventory', access: ['read_branch'] }))).toBe(404);
+    expect((await clientFor(emulator).getServiceTokenGrants(target.id)).map((g) => [g.resource_name, g.accesses.map((a) => a.access)])).toEqual([['shop', ['read_branch']]]);
+  });
+
+  test('behaviour serviceTokenRoutes: the grant routes, or every service-token route, refused to service tokens (404); OAuth tokens still pass', async () => {
+    const admin = clientFor(emulator);
+    const oauth = clientFor(emulator, emulator.issueAccessToken());
+    const token = await admin.createServiceToken({ name: 'target' });
+    emulator.behaviour.serviceTokenRoutes = 'grants-refused';
+    expect(await status(admin.getServiceTokenGrants(token.id))).toBe(404);
+    expect(await status(admin.addServiceTokenAccess(token.id, { database: 'shop', access: ['read_branch'] }))).toBe(404);
+    expect(await status(admin.listServiceTokens())).toBe(200);
+    expect(await status(oauth.addServiceTokenAccess(token.id, { database: 'shop', access: ['read_branch'] }))).toBe(200);
+    emulator.behaviour.serviceTokenRoutes = 'all-refused';
+    expect(await status(admin.listServiceTokens())).toBe(404);
+    expect(await status(admin.createServiceToken({ name: 'x' }))).toBe(404);
+    expect(await status(oauth.listServiceTokens())).toBe(200);
+  });
+
+  test('OAuth access tokens: Bearer, checked against the documented scopes per level', async () => {
+    const narrow = clientFor(emulator, emulator.issueAccessToken({ scopes: { databases: { shop: ['manage_passwords', 'read_database'] } } }));
+    expect(await status(narrow.createPassword('shop', 'dev', { name: 'oauth-dev' }))).toBe(200);
+    // manage_passwords is the development scope; production passwords need manage_production_branch_passwords.
+    expect(await status(narrow.createPassword('shop', 'main', { name: 'oauth-prod' }))).toBe(404);
+    expect(await status(narrow.listPasswords('inventory', 'dev'))).toBe(404);
+    // Listing databases needs read_databases on the organization (OpenAPI description of list_databases).
+    expect(await status(narrow.listDatabases())).toBe(404);
+    const admin = await fetch(`${emulator.url.replace(/\/v1$/, '')}/_emulator/oauth-tokens`, { method: 'POST', body: '{}' });
+    const { access_token: issued } = (await admin.json()) as { access_token: string };
+    expect(issued).toMatch(/^pscale_oauth_[A-Za-z0-9]{43}$/);
+    expect(await status(clientFor(emulator, { accessToken: issued }).createPassword('shop', 'main', { name: 'oauth-admin' }))).toBe(200);
   });
 
   test('no or malformed Authorization is 401; another organization is 404', async () => {
@@ -68,7 +121,7 @@ describe('access enforcement', () => {
         await api.createPassword('shop', 'main', body as never);
       } catch (error) {
         expect((error as PlanetScaleApiError).status).toBe(422);
-        messages.push((error as Error).message.split(': ').slice(1).join(': '));
+        messages.push((error as PlanetScaleApiError).apiMessage!);
       }
     }
     expect(messages).toEqual([
@@ -82,18 +135,54 @@ describe('access enforcement', () => {
   });
 });
 
+describe('password CIDRs (facts: docs/api-fidelity.md)', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterEach(() => Object.assign(emulator.behaviour, DEFAULT_BEHAVIOUR));
+  afterAll(() => emulator.stop());
+
+  test('overlapping ranges and duplicates are merged and the merged list comes back; a bare IP is /32; empty is null', async () => {
+    const api = clientFor(emulator);
+    const created = await api.createPassword('shop', 'dev', { cidrs: ['10.1.0.0/16', '10.0.0.0/8', '192.0.2.7', '10.0.0.0/8', '192.0.2.0/25', '192.0.2.128/25'] });
+    expect(created.cidrs).toEqual(['10.0.0.0/8', '192.0.2.0/25', '192.0.2.128/25']);
+    expect((await api.updatePassword('shop', 'dev', created.id, { cidrs: [] })).cidrs).toBeNull();
+    expect((await api.updatePassword('shop', 'dev', created.id, { cidrs: ['198.51.100.7'] })).cidrs).toEqual(['198.51.100.7/32']);
+  });
+
+  test('behaviour passwordCidrMerge=aggregate also joins adjacent ranges', async () => {
+    emulator.behaviour.passwordCidrMerge = 'aggregate';
+    const created = await clientFor(emulator).createPassword('shop', 'dev', { cidrs: ['192.0.2.0/25', '192.0.2.128/25', '10.0.0.0/8'] });
+    expect(created.cidrs).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
+  });
+
+  test('IPv6 is accepted by default; behaviour passwordIpv6=refused answers 422', async () => {
+    const api = clientFor(emulator);
+    expect((await api.createPassword('shop', 'dev', { cidrs: ['2001:db8::/48'] })).cidrs).toEqual(['2001:db8::/48']);
+    emulator.behaviour.passwordIpv6 = 'refused';
+    const refused = api.createPassword('shop', 'dev', { cidrs: ['203.0.113.0/24', '2001:db8::/48'] });
+    await expect(refused).rejects.toMatchObject({ status: 422, apiMessage: 'cidrs: IPv6 ranges are not supported (2001:db8::/48)' });
+  });
+});
+
 describe('TTL under the test clock', () => {
-  test('a password expires when the clock passes its TTL, and renew brings it back', async () => {
+  test('a password expires when the clock passes its TTL; renew extends it before then, and is refused (422) after', async () => {
     const emulator = await startEmulator();
     try {
       const api = clientFor(emulator);
       const created = await api.createPassword('shop', 'dev', { name: 'short', ttl: 3600 });
       expect(new Date(created.expires_at!).getTime() - new Date(created.created_at).getTime()).toBe(3600_000);
+      expect(created.renewable).toBe(true);
+      emulator.clock.advance(1800_000);
+      const renewed = await api.renewPassword('shop', 'dev', created.id);
+      expect(new Date(renewed.expires_at!).getTime()).toBeGreaterThan(new Date(created.expires_at!).getTime());
       emulator.clock.advance(3599_000);
       expect((await api.getPassword('shop', 'dev', created.id)).expired).toBe(false);
       emulator.clock.advance(2_000);
-      expect((await api.getPassword('shop', 'dev', created.id)).expired).toBe(true);
-      expect((await api.renewPassword('shop', 'dev', created.id)).expired).toBe(false);
+      const expired = await api.getPassword('shop', 'dev', created.id);
+      expect([expired.expired, expired.renewable]).toEqual([true, false]);
+      await expect(api.renewPassword('shop', 'dev', created.id)).rejects.toMatchObject({ status: 422, apiMessage: 'password has expired and can no longer be renewed' });
       expect(await status(api.renewPassword('shop', 'dev', (await api.createPassword('shop', 'dev', {})).id))).toBe(422);
     } finally {
       await emulator.stop();
@@ -201,7 +290,7 @@ describe('seed and command line', () => {
     const tokenFile = join(dir.path, 'token.json');
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', resolve(__dirname, '../src/cli.ts'), 'emulator', '--port', '0', '--token-file', tokenFile],
+      ['-r', 'ts-node/register/transpile-only', resolve(__dirname, '../src/cli.ts'), 'emulator', '--port', '0', '--token-file', tokenFile, '--access-token', '--behaviour', 'passwordIpv6=refused'],
       { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
     );
     try {
@@ -214,10 +303,17 @@ describe('seed and command line', () => {
         });
         child.once('exit', (code) => reject(new Error(`emulator exited ${code}`)));
       });
-      const token = JSON.parse(readFileSync(tokenFile, 'utf8')) as ServiceTokenCredentials;
+      const token = JSON.parse(readFileSync(tokenFile, 'utf8')) as ServiceTokenCredentials & { accessToken: string };
       expect(fileMode(tokenFile)).toBe('600');
       const response = await fetch(`${url}/organizations/acme`, { headers: { authorization: `${token.id}:${token.token}` } });
       expect(response.status).toBe(200);
+      // --access-token issued an OAuth token; --behaviour refuses IPv6 on passwords.
+      const ipv6 = await fetch(`${url}/organizations/acme/databases/shop/branches/dev/passwords`, {
+        method: 'POST',
+        headers: { 'authorization': `Bearer ${token.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cidrs: ['2001:db8::/48'] }),
+      });
+      expect(ipv6.status).toBe(422);
     } finally {
       child.kill('SIGTERM');
       dir.remove();

@@ -22,8 +22,11 @@ export interface FaultSpec {
   readonly status?: number;
   /** For 'status': a `Retry-After` header value (seconds, or an HTTP date). */
   readonly retryAfter?: string;
-  /** For 'status': the error body shape. @default 'json' */
-  readonly body?: 'json' | 'errors' | 'html';
+  /**
+   * For 'status': the error body shape: `{code, message}`, `{errors: [{message}]}`, the nested parameter errors
+   * `{errors: [{namespace, name, errors: [...]}]}`, or an HTML page. @default 'json'
+   */
+  readonly body?: 'json' | 'errors' | 'parameter-errors' | 'html';
   /** For 'redirect'. */
   readonly location?: string;
 }

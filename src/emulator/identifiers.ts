@@ -35,6 +35,11 @@ export function newTokenSecret(): string {
   return `pscale_tkn_${randomString(ALNUM, 43)}`;
 }
 
+/** `pscale_oauth_` followed by 43 characters (the prefix GitHub secret scanning knows PlanetScale OAuth tokens by). */
+export function newAccessTokenSecret(): string {
+  return `pscale_oauth_${randomString(ALNUM, 43)}`;
+}
+
 /** The emulator keeps only hashes of secrets, so its state file never holds one. */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');

@@ -68,6 +68,27 @@ export interface ServiceTokenRecord {
   accesses: AccessRecord[];
 }
 
+/**
+ * An OAuth access token (a user's, as `pscale auth login` gets one). It holds scopes per level: on the organization,
+ * on databases, on branches (`database/branch`).
+ */
+export interface OAuthTokenRecord {
+  readonly id: string;
+  readonly organization: string;
+  readonly displayName: string;
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly scopes: OAuthScopes;
+}
+
+export interface OAuthScopes {
+  readonly user?: readonly string[];
+  readonly organization?: readonly string[];
+  readonly databases?: Readonly<Record<string, readonly string[]>>;
+  readonly branches?: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface IpRuleRecord {
   readonly id: string;
   readonly organization: string;
@@ -88,8 +109,9 @@ export interface EmulatorState {
   passwords: PasswordRecord[];
   serviceTokens: ServiceTokenRecord[];
   ipRules: IpRuleRecord[];
+  oauthTokens: OAuthTokenRecord[];
 }
 
 export function emptyState(): EmulatorState {
-  return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [] };
+  return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [], oauthTokens: [] };
 }

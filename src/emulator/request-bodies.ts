@@ -38,7 +38,8 @@ const tokenAccess = ajv.compile<ServiceTokenAccessRequest>({
   type: 'object',
   additionalProperties: false,
   required: ['access'],
-  properties: { database: name, access: { type: 'array', minItems: 1, items: { type: 'string' } } },
+  // `"database": ""` means the organization, as PlanetScale's SDK sends it.
+  properties: { database: { type: 'string', maxLength: 255 }, access: { type: 'array', minItems: 1, items: { type: 'string' } } },
 });
 
 const ipRuleFields = {

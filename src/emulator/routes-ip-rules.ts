@@ -4,9 +4,8 @@ import type { IpRuleRecord } from './model';
 import { bodies, checkedCidrs } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { ipRuleJson, pageJson } from './serialize';
+import { ENDPOINTS } from '../api/endpoints';
 
-const BASE = '/organizations/:organization/databases/:database/cidrs';
-const READ = ['read_database', 'read_databases'];
 
 function postgresDatabase({ params, store }: RouteContext) {
   const db = store.database(params.organization, params.database);
@@ -26,10 +25,7 @@ function find(context: RouteContext): IpRuleRecord {
 /** Postgres database-level IP restriction rules. */
 export const ipRuleRoutes: Route[] = [
   {
-    method: 'GET',
-    pattern: BASE,
-    operation: 'list_database_postgres_cidrs',
-    accesses: READ,
+    endpoint: ENDPOINTS.list_database_postgres_cidrs,
     mutates: false,
     handle: (context) => {
       const db = postgresDatabase(context);
@@ -39,10 +35,7 @@ export const ipRuleRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
-    pattern: BASE,
-    operation: 'create_database_postgres_cidr',
-    accesses: ['write_database'],
+    endpoint: ENDPOINTS.create_database_postgres_cidr,
     mutates: true,
     handle: (context) => {
       const db = postgresDatabase(context);
@@ -60,25 +53,19 @@ export const ipRuleRoutes: Route[] = [
         description: request.description ? request.description : null,
         createdAt: now,
         updatedAt: now,
-        actor: { id: context.token.id, displayName: context.token.name ?? context.token.id },
+        actor: context.caller.actor,
       };
       context.store.state.ipRules.push(rule);
       return { status: 201, body: ipRuleJson(rule) };
     },
   },
   {
-    method: 'GET',
-    pattern: `${BASE}/:id`,
-    operation: 'get_database_postgres_cidr',
-    accesses: READ,
+    endpoint: ENDPOINTS.get_database_postgres_cidr,
     mutates: false,
     handle: (context) => ({ status: 200, body: ipRuleJson(find(context)) }),
   },
   {
-    method: 'PATCH',
-    pattern: `${BASE}/:id`,
-    operation: 'update_database_postgres_cidr',
-    accesses: ['write_database'],
+    endpoint: ENDPOINTS.update_database_postgres_cidr,
     mutates: true,
     handle: (context) => {
       const rule = find(context);
@@ -96,10 +83,7 @@ export const ipRuleRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE',
-    pattern: `${BASE}/:id`,
-    operation: 'delete_database_postgres_cidr',
-    accesses: ['write_database'],
+    endpoint: ENDPOINTS.delete_database_postgres_cidr,
     mutates: true,
     handle: (context) => {
       const rule = find(context);

@@ -1,14 +1,12 @@
+import type { EmulatorBehaviour } from './behaviour';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newPasswordSecret, newUsername } from './identifiers';
 import type { PasswordRecord } from './model';
 import { bodies, checkedCidrs } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { pageJson, passwordJson } from './serialize';
-
-const READ = ['read_branch', 'delete_branch', 'create_branch', 'connect_production_branch', 'connect_production_read_only_branch', 'connect_branch'];
-const WRITE = ['connect_production_branch', 'connect_production_read_only_branch', 'connect_branch'];
-const DELETE = ['delete_production_branch_password', 'delete_production_read_only_branch_password', 'delete_branch_password'];
-const BASE = '/organizations/:organization/databases/:database/branches/:branch/passwords';
+import { ENDPOINTS } from '../api/endpoints';
+import { aggregateCidrs, cidrFamily, collapseCidrs } from '../spec/cidr';
 
 function scope({ params, store }: RouteContext) {
   const db = store.database(params.organization, params.database);
@@ -25,13 +23,30 @@ function find(context: RouteContext): PasswordRecord {
   return password;
 }
 
+/**
+ * A password's allow-list as the API stores it: normalized (a bare address becomes /32, as the provider's
+ * commit abbc65a notes), overlaps removed (provider commit 36daa29: the API "will return a list with the overlaps
+ * removed"), in the order given; IPv6 refused when the behaviour says so.
+ */
+function passwordCidrs(values: readonly string[], behaviour: EmulatorBehaviour): string[] {
+  const cidrs = checkedCidrs(values);
+  const ipv6 = cidrs.filter((c) => cidrFamily(c) === 'ipv6');
+  if (behaviour.passwordIpv6 === 'refused' && ipv6.length > 0) {
+    throw HttpError.unprocessable(`cidrs: IPv6 ranges are not supported (${ipv6.join(', ')})`);
+  }
+  const kept = new Set(behaviour.passwordCidrMerge === 'aggregate' ? aggregateCidrs(cidrs) : collapseCidrs(cidrs));
+  if (behaviour.passwordCidrMerge === 'aggregate') return [...kept];
+  return [...new Set(cidrs)].filter((c) => kept.has(c));
+}
+
+function expired(password: PasswordRecord, now: Date): boolean {
+  return password.expiresAt !== null && new Date(password.expiresAt).getTime() <= now.getTime();
+}
+
 /** Branch passwords: create (201, plain_text once), list with `q` and pages, get, rename/re-CIDR, renew, delete. */
 export const passwordRoutes: Route[] = [
   {
-    method: 'GET',
-    pattern: BASE,
-    operation: 'list_passwords',
-    accesses: READ,
+    endpoint: ENDPOINTS.list_passwords,
     mutates: false,
     handle: (context) => {
       const { branch } = scope(context);
@@ -46,10 +61,7 @@ export const passwordRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
-    pattern: BASE,
-    operation: 'create_password',
-    accesses: WRITE,
+    endpoint: ENDPOINTS.create_password,
     mutates: true,
     handle: (context) => {
       const { db, branch } = scope(context);
@@ -57,7 +69,7 @@ export const passwordRoutes: Route[] = [
       if (db.kind !== 'mysql') {
         throw HttpError.unprocessable(`database ${db.name} is a Postgres database: branch passwords exist for MySQL/Vitess databases only`);
       }
-      const cidrs = checkedCidrs(request.cidrs ?? []);
+      const cidrs = passwordCidrs(request.cidrs ?? [], context.behaviour);
       const now = context.clock.now();
       const ttl = request.ttl && request.ttl > 0 ? request.ttl : null;
       const secret = newPasswordSecret();
@@ -77,39 +89,31 @@ export const passwordRoutes: Route[] = [
         directVtgate: request.direct_vtgate ?? false,
         username: newUsername(),
         secretHash: hashSecret(secret),
-        actor: { id: context.token.id, displayName: context.token.name ?? context.token.id },
+        actor: context.caller.actor,
       };
       context.store.state.passwords.push(record);
       return { status: 201, body: passwordJson(record, branch, now, secret) };
     },
   },
   {
-    method: 'GET',
-    pattern: `${BASE}/:id`,
-    operation: 'get_password',
-    accesses: READ,
+    endpoint: ENDPOINTS.get_password,
     mutates: false,
     handle: (context) => ({ status: 200, body: passwordJson(find(context), scope(context).branch, context.clock.now()) }),
   },
   {
-    method: 'PATCH',
-    pattern: `${BASE}/:id`,
-    operation: 'update_password',
-    accesses: WRITE,
+    endpoint: ENDPOINTS.update_password,
     mutates: true,
     handle: (context) => {
       const password = find(context);
       const request = bodies.updatePassword(context.body);
+      const cidrs = request.cidrs === undefined ? undefined : passwordCidrs(request.cidrs, context.behaviour);
       if (request.name !== undefined) password.name = request.name;
-      if (request.cidrs !== undefined) password.cidrs = checkedCidrs(request.cidrs);
+      if (cidrs !== undefined) password.cidrs = cidrs;
       return { status: 200, body: passwordJson(password, scope(context).branch, context.clock.now()) };
     },
   },
   {
-    method: 'DELETE',
-    pattern: `${BASE}/:id`,
-    operation: 'delete_password',
-    accesses: DELETE,
+    endpoint: ENDPOINTS.delete_password,
     mutates: true,
     handle: (context) => {
       const password = find(context);
@@ -119,15 +123,15 @@ export const passwordRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
-    pattern: `${BASE}/:id/renew`,
-    operation: 'renew_password',
-    accesses: WRITE,
+    endpoint: ENDPOINTS.renew_password,
     mutates: true,
     handle: (context) => {
       const password = find(context);
-      if (password.ttlSeconds === null) throw HttpError.unprocessable('password has no TTL and cannot be renewed');
       const now = context.clock.now();
+      if (password.ttlSeconds === null) throw HttpError.unprocessable('password has no TTL and cannot be renewed');
+      // "The password will be invalid and unrenewable when TTL has passed" (terraform-provider-planetscale v0.6.1
+      // docs/resources/password.md); PlanetScale's CLI treats the 422 (`unprocessable`) as final (passwordutil).
+      if (expired(password, now)) throw HttpError.unprocessable('password has expired and can no longer be renewed');
       password.expiresAt = new Date(now.getTime() + password.ttlSeconds * 1000).toISOString();
       return { status: 200, body: passwordJson(password, scope(context).branch, now) };
     },

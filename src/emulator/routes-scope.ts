@@ -1,22 +1,11 @@
 import { paging, type Route } from './route';
 import { branchJson, databaseJson, organizationJson, pageJson } from './serialize';
-
-const DATABASE_READ = [
-  'read_database', 'delete_database', 'write_database', 'read_branch', 'delete_branch', 'create_branch', 'promote_branches',
-  'demote_branches', 'delete_production_branch', 'connect_branch', 'connect_production_branch', 'connect_production_read_only_branch',
-  'delete_branch_password', 'delete_production_branch_password', 'delete_production_read_only_branch_password', 'read_deploy_request',
-  'create_deploy_request', 'approve_deploy_request', 'read_comment', 'create_comment', 'restore_backup', 'restore_production_branch_backup',
-  'read_backups', 'write_backups', 'delete_backups', 'delete_production_branch_backups', 'write_branch_vschema', 'write_production_branch_vschema',
-];
-export const BRANCH_READ = ['read_branch', 'delete_branch', 'create_branch', 'connect_production_branch', 'connect_branch'];
+import { ENDPOINTS } from '../api/endpoints';
 
 /** Organizations, databases and branches: read-only here, seeded at start. */
 export const scopeRoutes: Route[] = [
   {
-    method: 'GET',
-    pattern: '/organizations/:organization',
-    operation: 'get_organization',
-    accesses: ['read_organization'],
+    endpoint: ENDPOINTS.get_organization,
     mutates: false,
     handle: ({ params, store }) => {
       const org = store.organization(params.organization);
@@ -24,27 +13,22 @@ export const scopeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: '/organizations/:organization/databases',
-    operation: 'list_databases',
-    // Checked per database below: the list shows the databases the token can see.
-    accesses: [],
+    endpoint: ENDPOINTS.list_databases,
     mutates: false,
-    handle: ({ params, store, url, holds }) => {
+    // The list holds the databases the caller can see; a database it cannot see is simply absent.
+    handle: ({ params, store, url, caller }) => {
+      const q = url.searchParams.get('q');
       const visible = store
         .databases(params.organization)
-        .filter((db) => DATABASE_READ.some((access) => holds(access, db.name)))
-        .filter((db) => !url.searchParams.get('q') || db.name.includes(url.searchParams.get('q')!));
+        .filter((db) => caller.sees(db.name))
+        .filter((db) => !q || db.name.includes(q));
       const { page, perPage } = paging(url);
       const items = visible.map((db) => databaseJson(db, store.branches(db.organization, db.name)));
       return { status: 200, body: pageJson(items, page, perPage, url) };
     },
   },
   {
-    method: 'GET',
-    pattern: '/organizations/:organization/databases/:database',
-    operation: 'get_database',
-    accesses: DATABASE_READ,
+    endpoint: ENDPOINTS.get_database,
     mutates: false,
     handle: ({ params, store }) => {
       const db = store.database(params.organization, params.database);
@@ -52,10 +36,7 @@ export const scopeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: '/organizations/:organization/databases/:database/branches',
-    operation: 'list_branches',
-    accesses: BRANCH_READ,
+    endpoint: ENDPOINTS.list_branches,
     mutates: false,
     handle: ({ params, store, url }) => {
       const db = store.database(params.organization, params.database);
@@ -65,10 +46,7 @@ export const scopeRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: '/organizations/:organization/databases/:database/branches/:branch',
-    operation: 'get_branch',
-    accesses: BRANCH_READ,
+    endpoint: ENDPOINTS.get_branch,
     mutates: false,
     handle: ({ params, store }) => {
       const db = store.database(params.organization, params.database);

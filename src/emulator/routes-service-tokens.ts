@@ -4,9 +4,8 @@ import type { AccessRecord, ServiceTokenRecord } from './model';
 import { bodies } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
+import { ENDPOINTS } from '../api/endpoints';
 import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
-
-const BASE = '/organizations/:organization/service-tokens';
 
 function find(context: RouteContext): ServiceTokenRecord {
   const token = context.store.state.serviceTokens.find(
@@ -16,30 +15,31 @@ function find(context: RouteContext): ServiceTokenRecord {
   return token;
 }
 
-/** The accesses named in an add/delete-access body, checked, with the resource they apply to. */
+/**
+ * The accesses named in an add/delete-access body, checked, with the resource they apply to. An organization-level
+ * request has no database, or `"database": ""` as PlanetScale's SDK sends it (AddServiceTokenAccessRequest's
+ * `database` has no omitempty).
+ */
 function requestedAccesses(context: RouteContext) {
   const request = bodies.tokenAccess(context.body);
   const unknown = request.access.filter((a) => !(ALL_ACCESSES as readonly string[]).includes(a));
   if (unknown.length > 0) throw HttpError.unprocessable(`access: unknown access ${unknown.join(', ')}`);
   const org = context.store.organization(context.params.organization);
-  if (request.database === undefined) {
-    return { names: request.access, resourceType: 'Organization' as const, resourceId: org.id, resourceName: org.name };
+  if (request.database === undefined || request.database === '') {
+    return { names: request.access, database: undefined, resourceType: 'Organization' as const, resourceId: org.id, resourceName: org.name };
   }
   const orgOnly = request.access.filter(isOrganizationAccess);
   if (orgOnly.length > 0) {
     throw HttpError.unprocessable(`access: ${orgOnly.join(', ')} are organization accesses; grant them without a database`);
   }
   const db = context.store.database(org.name, request.database);
-  return { names: request.access, resourceType: 'Database' as const, resourceId: db.id, resourceName: db.name };
+  return { names: request.access, database: db.name, resourceType: 'Database' as const, resourceId: db.id, resourceName: db.name };
 }
 
 /** Organization service tokens and their access grants. */
 export const serviceTokenRoutes: Route[] = [
   {
-    method: 'GET',
-    pattern: BASE,
-    operation: 'list_service_tokens',
-    accesses: ['read_service_tokens'],
+    endpoint: ENDPOINTS.list_service_tokens,
     mutates: false,
     handle: (context) => {
       const items = context.store.state.serviceTokens
@@ -50,10 +50,7 @@ export const serviceTokenRoutes: Route[] = [
     },
   },
   {
-    method: 'POST',
-    pattern: BASE,
-    operation: 'create_service_token',
-    accesses: ['write_service_tokens'],
+    endpoint: ENDPOINTS.create_service_token,
     mutates: true,
     handle: (context) => {
       const request = bodies.createToken(context.body);
@@ -71,23 +68,17 @@ export const serviceTokenRoutes: Route[] = [
         accesses: [],
       };
       context.store.state.serviceTokens.push(record);
-      // The API answers 200 (not 201) here.
+      // The API answers 200 (not 201) here (OpenAPI description; planetscale-go service_tokens_test.go).
       return { status: 200, body: serviceTokenJson(record, secret) };
     },
   },
   {
-    method: 'GET',
-    pattern: `${BASE}/:id`,
-    operation: 'get_service_token',
-    accesses: ['read_service_tokens'],
+    endpoint: ENDPOINTS.get_service_token,
     mutates: false,
     handle: (context) => ({ status: 200, body: serviceTokenJson(find(context)) }),
   },
   {
-    method: 'DELETE',
-    pattern: `${BASE}/:id`,
-    operation: 'delete_service_token',
-    accesses: ['delete_service_tokens'],
+    endpoint: ENDPOINTS.delete_service_token,
     mutates: true,
     handle: (context) => {
       const token = find(context);
@@ -97,22 +88,21 @@ export const serviceTokenRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: `${BASE}/:id/access`,
-    operation: 'get_service_token_accesses',
-    accesses: ['read_service_tokens'],
+    endpoint: ENDPOINTS.get_service_token_accesses,
     mutates: false,
-    handle: (context) => ({ status: 200, body: { type: 'list', data: find(context).accesses.map(accessJson) } }),
+    handle: (context) => {
+      const { page, perPage } = paging(context.url);
+      return { status: 200, body: pageJson(find(context).accesses.map(accessJson), page, perPage, context.url) };
+    },
   },
   {
-    method: 'POST',
-    pattern: `${BASE}/:id/access`,
-    operation: 'add_service_token_accesses',
-    accesses: ['write_service_tokens'],
+    endpoint: ENDPOINTS.add_service_token_accesses,
     mutates: true,
     handle: (context) => {
       const token = find(context);
-      const { names, ...resource } = requestedAccesses(context);
+      const { names, database, ...resource } = requestedAccesses(context);
+      // "A credential may only grant accesses it holds itself": refused like every missing access, with a 404.
+      if (names.some((access) => !context.caller.holds(access, database))) throw HttpError.notFound();
       const createdAt = context.clock.now().toISOString();
       const result: AccessRecord[] = [];
       for (const access of new Set(names)) {
@@ -124,14 +114,11 @@ export const serviceTokenRoutes: Route[] = [
         result.push(record);
       }
       token.updatedAt = createdAt;
-      return { status: 200, body: { type: 'list', data: result.map(accessJson) } };
+      return { status: 200, body: { type: 'list', next_page: null, prev_page: null, data: result.map(accessJson) } };
     },
   },
   {
-    method: 'DELETE',
-    pattern: `${BASE}/:id/access`,
-    operation: 'delete_service_token_accesses',
-    accesses: ['write_service_tokens'],
+    endpoint: ENDPOINTS.delete_service_token_accesses,
     mutates: true,
     handle: (context) => {
       const token = find(context);
@@ -142,11 +129,11 @@ export const serviceTokenRoutes: Route[] = [
     },
   },
   {
-    method: 'GET',
-    pattern: `${BASE}/:id/grants`,
-    operation: 'get_service_token_grants',
-    accesses: ['read_service_tokens'],
+    endpoint: ENDPOINTS.get_service_token_grants,
     mutates: false,
-    handle: (context) => ({ status: 200, body: { type: 'list', data: grantsJson(find(context)) } }),
+    handle: (context) => {
+      const { page, perPage } = paging(context.url);
+      return { status: 200, body: pageJson(grantsJson(find(context)), page, perPage, context.url) };
+    },
   },
 ];

@@ -172,7 +172,8 @@ export function passwordJson(password: PasswordRecord, branch: BranchRecord, now
     username: password.username,
     plain_text: plainText,
     replica: password.replica,
-    renewable: password.ttlSeconds !== null,
+    // Renewable while it has a TTL that has not passed (an expired password cannot be renewed).
+    renewable: password.ttlSeconds !== null && !expired,
     database_branch: {
       name: branch.name,
       id: branch.id,
@@ -183,16 +184,43 @@ export function passwordJson(password: PasswordRecord, branch: BranchRecord, now
   };
 }
 
-export function accessJson(access: AccessRecord) {
+/** An access as the OpenAPI description embeds it in a service token: flat resource fields plus `resource`. */
+function embeddedAccessJson(access: AccessRecord) {
   return {
     id: access.id,
     access: access.access,
-    description: access.access.replace(/_/g, ' '),
+    description: describeAccess(access.access),
     resource_name: access.resourceName,
     resource_id: access.resourceId,
     resource_type: access.resourceType,
     resource: { id: access.resourceId, name: access.resourceName, created_at: access.createdAt, updated_at: access.createdAt, deleted_at: null },
   };
+}
+
+/**
+ * An item of `/service-tokens/{id}/access`, in the shape PlanetScale's Go SDK reads (service_tokens.go
+ * ServiceTokenAccess, fixture in service_tokens_test.go): `{id, type: "DatabaseAccess", access, resource: {id, type,
+ * name, created_at, updated_at}}`, without flat `resource_*` fields. Organization-level items are not shown there;
+ * "OrganizationAccess" / "Organization" is our reading of the naming (docs/api-fidelity.md).
+ */
+export function accessJson(access: AccessRecord) {
+  return {
+    id: access.id,
+    type: access.resourceType === 'Organization' ? 'OrganizationAccess' : 'DatabaseAccess',
+    resource: {
+      id: access.resourceId,
+      type: access.resourceType,
+      name: access.resourceName,
+      created_at: access.createdAt,
+      updated_at: access.createdAt,
+    },
+    access: access.access,
+  };
+}
+
+function describeAccess(access: string): string {
+  const text = access.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function serviceTokenJson(token: ServiceTokenRecord, plainToken: string | null = null) {
@@ -210,11 +238,15 @@ export function serviceTokenJson(token: ServiceTokenRecord, plainToken: string |
     actor_id: null,
     actor_display_name: null,
     actor_type: null,
-    service_token_accesses: token.accesses.map(accessJson),
+    service_token_accesses: token.accesses.map(embeddedAccessJson),
     oauth_accesses_by_resource: null,
   };
 }
 
+/**
+ * `/service-tokens/{id}/grants` items: one per resource with its accesses (planetscale-go service_tokens.go
+ * ServiceTokenGrant; its fixture carries `"type":"ServiceTokenGrant"`).
+ */
 export function grantsJson(token: ServiceTokenRecord) {
   const byResource = new Map<string, AccessRecord[]>();
   for (const access of token.accesses) {
@@ -223,10 +255,11 @@ export function grantsJson(token: ServiceTokenRecord) {
   }
   return [...byResource.values()].map((accesses) => ({
     id: `${token.id}-${accesses[0].resourceId}`,
+    type: 'ServiceTokenGrant',
     resource_name: accesses[0].resourceName,
     resource_type: accesses[0].resourceType,
     resource_id: accesses[0].resourceId,
-    accesses: accesses.map((a) => ({ access: a.access, description: a.access.replace(/_/g, ' ') })),
+    accesses: accesses.map((a) => ({ access: a.access, description: describeAccess(a.access) })),
   }));
 }
 

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkBehaviour, DEFAULT_BEHAVIOUR, type EmulatorBehaviour } from './behaviour';
+import { oauthCaller, serviceTokenCaller, type Caller } from './caller';
 import { EmulatorClock } from './clock';
 import { Faults, RequestCounter, type FaultSpec } from './faults';
 import { HttpError } from './http-error';
-import { hashSecret, newId, newTokenSecret, secretMatches } from './identifiers';
-import type { ServiceTokenRecord } from './model';
+import { hashSecret, newAccessTokenSecret, newId, newTokenSecret, secretMatches } from './identifiers';
+import type { OAuthScopes } from './model';
 import { matchRoute, type Route, type RouteContext } from './route';
 import { ROUTES } from './routes';
 import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
 import { Store } from './store';
-import type { ServiceTokenCredentials } from '../api/credentials';
+import type { AccessTokenCredentials, ServiceTokenCredentials } from '../api/credentials';
+import { ENDPOINTS, organizationScopes, requirementFor } from '../api/endpoints';
 import { ALL_ACCESSES } from '../spec/accesses';
 
 export interface EmulatorOptions {
@@ -31,6 +34,16 @@ export interface EmulatorOptions {
   readonly latencyMs?: number;
   /** Faults queued from the start (more can be added at run time, in code or through /_emulator/faults). @default none */
   readonly faults?: readonly FaultSpec[];
+  /** Which of the open possibilities to play (see behaviour.ts); changeable at run time. @default DEFAULT_BEHAVIOUR */
+  readonly behaviour?: Partial<EmulatorBehaviour>;
+}
+
+/** What an OAuth access token issued by the emulator may do. */
+export interface AccessTokenOptions {
+  /** Scopes per level. @default every scope the emulated routes name, on the organization (an administrator) */
+  readonly scopes?: OAuthScopes;
+  /** Seconds until it expires. @default no expiry */
+  readonly ttlSeconds?: number;
 }
 
 export interface RunningEmulator {
@@ -44,8 +57,12 @@ export interface RunningEmulator {
   readonly faults: Faults;
   readonly requests: RequestCounter;
   readonly store: Store;
+  /** The behaviour being played; change its fields to play another possibility. */
+  readonly behaviour: EmulatorBehaviour;
   /** Environment variables that point a client, cdktf or terraform at this emulator. */
   readonly env: Record<string, string>;
+  /** Issues an OAuth access token of the organization (as `pscale auth login` would get one). */
+  issueAccessToken(options?: AccessTokenOptions): AccessTokenCredentials;
   stop(): Promise<void>;
 }
 
@@ -63,6 +80,20 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 
 function sendError(res: ServerResponse, error: HttpError): void {
   send(res, error.status, { code: error.code, message: error.message });
+}
+
+/** The grant routes: what `serviceTokenRoutes: 'grants-refused'` closes to service tokens. */
+const GRANT_ROUTES: readonly string[] = [
+  ENDPOINTS.get_service_token_accesses.operation,
+  ENDPOINTS.add_service_token_accesses.operation,
+  ENDPOINTS.delete_service_token_accesses.operation,
+  ENDPOINTS.get_service_token_grants.operation,
+];
+
+function refusedToServiceTokens(route: Route, behaviour: EmulatorBehaviour): boolean {
+  if (behaviour.serviceTokenRoutes === 'allowed') return false;
+  if (behaviour.serviceTokenRoutes === 'grants-refused') return GRANT_ROUTES.includes(route.endpoint.operation);
+  return route.endpoint.path.includes('/service-tokens');
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -94,6 +125,9 @@ function faultResponse(res: ServerResponse, fault: FaultSpec): void {
     res.writeHead(status, { 'content-type': 'text/html', ...headers }).end(html);
   } else if (fault.body === 'errors') {
     send(res, status, { errors: [{ message: `injected error ${status}` }] }, headers);
+  } else if (fault.body === 'parameter-errors') {
+    // The nested shape planetscale-go's parameterErrorsToError reads.
+    send(res, status, { errors: [{ namespace: 'injected', name: 'parameter', errors: [`injected error ${status}`] }] }, headers);
   } else {
     send(res, status, { code: status === 429 ? 'rate_limited' : 'internal_error', message: `injected error ${status}` }, headers);
   }
@@ -109,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   faults.latencyMs = options.latencyMs ?? 0;
   for (const fault of options.faults ?? []) faults.add(fault);
   const requests = new RequestCounter();
+  const behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR, ...checkBehaviour(options.behaviour ?? {}) };
 
   let store = options.statePath ? Store.load(options.statePath) : undefined;
   if (!store) {
@@ -122,16 +157,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   store.save();
   const db = store;
 
-  function authenticate(header: string | undefined): ServiceTokenRecord {
+  /**
+   * `Authorization: <id>:<token>` is a service token; `Bearer <token>` an OAuth access token (planetscale-go
+   * client.go: serviceTokenTransport, and oauth2.StaticTokenSource for access tokens).
+   */
+  function authenticate(header: string | undefined): Caller {
+    const now = clock.now().getTime();
+    const unexpired = (expiresAt: string | null) => expiresAt === null || new Date(expiresAt).getTime() > now;
+    const bearer = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+    if (bearer) {
+      const record = db.state.oauthTokens.find((t) => secretMatches(bearer, t.secretHash));
+      if (!record) throw new HttpError(401, 'unauthorized', 'The access token is invalid, expired or revoked');
+      if (!unexpired(record.expiresAt)) throw new HttpError(401, 'unauthorized', 'The access token has expired');
+      return oauthCaller(record);
+    }
     const [id, secret, ...rest] = (header ?? '').split(':');
     const record = id && secret && rest.length === 0 ? db.state.serviceTokens.find((t) => t.id === id) : undefined;
     if (!record || !secretMatches(secret, record.secretHash)) {
       throw new HttpError(401, 'unauthorized', 'The access token is invalid, expired or revoked');
     }
-    if (record.expiresAt !== null && new Date(record.expiresAt).getTime() <= clock.now().getTime()) {
-      throw new HttpError(401, 'unauthorized', 'The access token has expired');
-    }
-    return record;
+    if (!unexpired(record.expiresAt)) throw new HttpError(401, 'unauthorized', 'The access token has expired');
+    return serviceTokenCaller(record);
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -146,7 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         break;
       }
     }
-    requests.record(method, route?.operation ?? 'unknown');
+    requests.record(method, route?.endpoint.operation ?? 'unknown');
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const fault = faults.take(method, path);
     if (fault && fault.kind !== 'drop-after-change') {
@@ -159,14 +205,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const caller = authenticate(req.headers.authorization);
     if (caller.organization !== params.organization) throw HttpError.notFound();
     db.organization(params.organization);
-    if (params.database !== undefined) db.database(params.organization, params.database);
-    const holds = (access: string, database?: string) =>
-      caller.accesses.some((a) => a.access === access && (a.resourceType === 'Organization' || a.resourceName === database));
-    if (route.accesses.length > 0 && !route.accesses.some((access) => holds(access, params!.database))) {
-      const where = params.database ? `database ${params.database}` : `organization ${params.organization}`;
-      throw new HttpError(403, 'forbidden', `The service token lacks the access this route needs on ${where}`);
-    }
-    const context: RouteContext = { params, url, body, token: caller, store: db, clock, holds };
+    // A database or branch the caller may not use answers exactly like one that does not exist: 404 Not Found
+    // (planetscale/cli PR #1067: "a 404 generally means the token does not have access to the resource"). The
+    // emulator never answers 403 for a missing access.
+    const database = params.database !== undefined ? db.database(params.organization, params.database) : undefined;
+    const branch = database && params.branch !== undefined ? db.branch(database.organization, database.name, params.branch) : undefined;
+    const requirement = requirementFor(route.endpoint, branch ? (branch.production ? 'production' : 'development') : undefined);
+    if (!caller.allows(requirement, { database: database?.name, branch: branch?.name })) throw HttpError.notFound();
+    if (caller.kind === 'service-token' && refusedToServiceTokens(route, behaviour)) throw HttpError.notFound();
+    const context: RouteContext = { params, url, body, caller, store: db, clock, behaviour };
     const result = route.handle(context);
     if (route.mutates) db.save();
     if (fault?.kind === 'drop-after-change') {
@@ -175,6 +222,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return;
     }
     send(res, result.status, result.body);
+  }
+
+  function issueAccessToken(tokenOptions: AccessTokenOptions = {}): AccessTokenCredentials {
+    const accessToken = newAccessTokenSecret();
+    const created = clock.now();
+    db.state.oauthTokens.push({
+      id: newId(),
+      organization: organization!,
+      displayName: 'emulated user',
+      secretHash: hashSecret(accessToken),
+      createdAt: created.toISOString(),
+      expiresAt: tokenOptions.ttlSeconds ? new Date(created.getTime() + tokenOptions.ttlSeconds * 1000).toISOString() : null,
+      scopes: tokenOptions.scopes ?? { organization: organizationScopes() },
+    });
+    db.save();
+    return { accessToken };
   }
 
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -193,6 +256,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       case 'DELETE /_emulator/faults':
         faults.clear();
         return send(res, 204);
+      case 'POST /_emulator/oauth-tokens':
+        return send(res, 200, { access_token: issueAccessToken((body ?? {}) as AccessTokenOptions).accessToken });
+      case 'POST /_emulator/behaviour':
+        try {
+          Object.assign(behaviour, checkBehaviour(body ?? {}));
+        } catch (error) {
+          throw HttpError.unprocessable((error as Error).message);
+        }
+        return send(res, 200, behaviour);
       case 'POST /_emulator/latency':
         faults.latencyMs = Number(body?.ms ?? 0);
         return send(res, 204);
@@ -240,7 +312,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults,
     requests,
     store,
+    behaviour,
     env: { PLANETSCALE_API_URL: url, PLANETSCALE_SERVICE_TOKEN_ID: token.id, PLANETSCALE_SERVICE_TOKEN: token.token },
+    issueAccessToken,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
