@@ -30,6 +30,8 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.1',
     // CIDR parsing and normalization (IPv4 and IPv6).
     'ipaddr.js@^2.2.0',
+    // CIDR set algebra: whether two allow-lists cover the same addresses (ranges merged the way the API may merge them).
+    'ip-num@^1.6.2',
     // Duration strings ('90d', '12h', '30m').
     'ms@^2.1.3',
     // Cross-process lock for the outputs file (Terraform runs up to 10 handlers at once).

@@ -144,7 +144,7 @@ describe('DatabasePassword', () => {
 });
 
 describe('IpRestriction', () => {
-  test('several restrictions allow the union: normalized, bare addresses widened, duplicates removed, sorted', () => {
+  test('several restrictions allow the union: normalized, bare addresses widened, duplicates and covered ranges removed, sorted', () => {
     const synth = build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop' });
       new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '2001:DB8:0:0::/48', '198.51.100.7'] });
@@ -158,8 +158,18 @@ describe('IpRestriction', () => {
       password: triggers(synth, 'app_Password').name,
       database: 'shop',
       branch: 'main',
-      cidrs: ['192.0.2.0/25', '198.51.100.7/32', '2001:db8::/48', '2001:db8::1/128', '203.0.113.0/24'],
+      // 2001:db8::1/128 lies inside 2001:db8::/48: dropped, as the API drops it (so the declared list is what it returns).
+      cidrs: ['192.0.2.0/25', '198.51.100.7/32', '203.0.113.0/24', '2001:db8::/48'],
     });
+  });
+
+  test('overlapping restrictions collapse to the list PlanetScale keeps: a range inside another is dropped', () => {
+    const synth = build((stack) => {
+      const app = new DatabasePassword(stack, 'app', { database: 'shop' });
+      new IpRestriction(stack, 'office', { password: app, cidrs: ['10.1.0.0/16', '192.0.2.0/25'] });
+      new IpRestriction(stack, 'vpn', { password: app, cidrs: ['10.0.0.0/8', '192.0.2.128/25', '10.1.2.3'] });
+    });
+    expect(triggers(synth, 'app_Cidrs').cidrs).toEqual(['10.0.0.0/8', '192.0.2.0/25', '192.0.2.128/25']);
   });
 
   test('a password without restrictions is open (empty list)', () => {
@@ -202,10 +212,28 @@ describe('PlanetScale', () => {
     expect(settings).toEqual({ stack: 'access', api_url: 'https://planetscale.internal.example/v1', outputs_file: '../../../secrets/ps.json' });
   });
 
-  test('the default owner is the stack name, made valid', () => {
+  test('the default owner is the stack name when it is a valid key, else a slug plus a hash: distinct names never share one', () => {
     const app = Testing.app();
-    const stack = new TerraformStack(app, 'Payments_Prod');
-    expect(new PlanetScale(stack, 'ps', { organization: 'acme' }).owner).toBe('payments-prod');
+    const owner = (name: string) => new PlanetScale(new TerraformStack(app, name), 'ps', { organization: 'acme' }).owner;
+    const long = 'a-very-long-stack-name-that-goes-on-and-on';
+    const names = ['team-a', 'team_a', 'Team-A', 'prod', 'Prod', 'Заказы', '工作', `${long}-1`, `${long}-2`, 'payments-prod'];
+    const owners = names.map(owner);
+    expect(owners[0]).toBe('team-a');
+    expect(owners[3]).toBe('prod');
+    expect(owners[1]).toMatch(/^team-a-[0-9a-f]{8}$/);
+    expect(owners[5]).toMatch(/^stack-[0-9a-f]{8}$/);
+    expect(owners[7]).toMatch(/^a-very-long-stack-name-[0-9a-f]{8}$/);
+    expect(new Set(owners).size).toBe(names.length);
+    for (const key of owners) expect(key).toMatch(/^[a-z0-9][a-z0-9-]{0,31}$/);
+  });
+
+  test('two PlanetScale constructs of one app may not share an owner', () => {
+    const app = Testing.app();
+    new PlanetScale(new TerraformStack(app, 'team-a'), 'ps', { organization: 'acme' });
+    new PlanetScale(new TerraformStack(app, 'team_a'), 'ps', { organization: 'acme' });
+    expect(() => new PlanetScale(new TerraformStack(app, 'other'), 'ps', { organization: 'acme', owner: 'team-a' })).toThrow(
+      'PlanetScale other/ps: owner "team-a" is already the owner of team-a/ps; each stack needs its own owner (set `owner` on one of them)',
+    );
   });
 
   test('null_resource base: same provisioners, string triggers plus the whole spec for the handler', () => {
@@ -257,12 +285,25 @@ describe('validation errors name the construct, the field and what is allowed', 
 
   test.each<[string, string[], string]>([
     ['malformed CIDR', ['10.0.0.0/8', 'ten.0.0.0/8'], 'IpRestriction access/office: cidrs[1] "ten.0.0.0/8" is not an IPv4/IPv6 address or CIDR range'],
+    ['IPv6 zone id', ['fe80::1%eth0'], 'IpRestriction access/office: cidrs[0] "fe80::1%eth0" has an IPv6 zone id (%eth0), which only names an interface on one host; write fe80::1'],
+    ['IPv4-mapped IPv6', ['::ffff:10.0.0.1'], 'IpRestriction access/office: cidrs[0] "::ffff:10.0.0.1" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range, probably 10.0.0.1/32'],
+    ['IPv4-mapped range', ['::ffff:10.0.0.0/104'], 'cidrs[0] "::ffff:10.0.0.0/104" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range, probably 10.0.0.0/8'],
     ['host bits set', ['10.0.0.1/8'], 'IpRestriction access/office: cidrs[0] "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
     ['IPv6 host bits', ['2001:db8::1/32'], 'cidrs[0] "2001:db8::1/32" has host bits set; did you mean 2001:db8::/32?'],
     ['prefix out of range', ['10.0.0.0/33'], 'cidrs[0] "10.0.0.0/33" has an invalid prefix length (0-32 for IPv4)'],
     ['empty list', [], 'IpRestriction access/office: cidrs must list at least one address or range'],
   ])('%s', (_name, cidrs, message) => {
     expect(errorOf((stack) => new IpRestriction(stack, 'office', { password: new DatabasePassword(stack, 'app', { database: 'shop' }), cidrs }))).toContain(message);
+  });
+
+  test('a 3000-character construct id: one line naming the construct and the field, no stack of schema errors', () => {
+    const id = 'x'.repeat(3000);
+    const withoutName = errorOf((stack) => new DatabasePassword(stack, id, { database: 'shop' }));
+    expect(withoutName).toBe(`DatabasePassword access/${'x'.repeat(73)}… (3007 characters): id makes a construct path of 3007 characters; the limit is 1024 (use shorter construct ids)`);
+    const withName = errorOf((stack) => new ServiceToken(stack, id, { name: 'ci' }));
+    expect(withName).toContain('ServiceToken access/xxx');
+    expect(withName).toContain('id makes a construct path of 3007 characters; the limit is 1024');
+    expect(withName.length).toBeLessThan(250);
   });
 
   test('a construct in a stack without PlanetScale', () => {

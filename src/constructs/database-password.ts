@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
-import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
+import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
+import { collapseCidrs } from '../spec/cidr';
 import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
 
 export interface DatabasePasswordProps {
@@ -64,6 +65,7 @@ export class DatabasePassword extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabasePasswordProps) {
     super(scope, id);
+    checkConstructPath(this);
     const planetscale = PlanetScale.of(this);
     this.database = checkResourceName(this, 'database', props.database);
     this.branch = checkResourceName(this, 'branch', props.branch ?? 'main');
@@ -115,9 +117,13 @@ export class DatabasePassword extends Construct {
     planetscale.register('passwords', this.managedName, [password, cidrs]);
   }
 
-  /** The allowed CIDRs: the union of this password's `IpRestriction`s, normalized and sorted; empty allows all. */
+  /**
+   * The allowed CIDRs: the union of this password's `IpRestriction`s, normalized, with duplicates and ranges inside
+   * another range dropped (as PlanetScale stores the list, so the declared list is what the API returns), sorted;
+   * empty allows all.
+   */
   get cidrs(): string[] {
-    return [...this.allowed].sort();
+    return collapseCidrs([...this.allowed]);
   }
 
   /**

@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { CustomResource } from './custom-resource';
 import { DatabasePassword } from './database-password';
 import { PlanetScale } from './planetscale';
-import { checkDisplayName, checkResourceName, invalidProp } from './validation';
-import { normalizeCidr } from '../spec/cidr';
+import { checkConstructPath, checkDisplayName, checkResourceName, invalidProp } from './validation';
+import { compareCidrs, normalizeCidr } from '../spec/cidr';
 import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 
 export interface IpRestrictionProps {
@@ -61,6 +61,7 @@ export class IpRestriction extends Construct {
 
   constructor(scope: Construct, id: string, props: IpRestrictionProps) {
     super(scope, id);
+    checkConstructPath(this);
     if ((props.password === undefined) === (props.database === undefined)) {
       throw invalidProp(this, 'password', 'or `database`: set exactly one (password for MySQL/Vitess, database for a Postgres database rule)');
     }
@@ -114,7 +115,7 @@ export class IpRestriction extends Construct {
       database,
       schema: props.schema ?? '',
       role: props.role ?? '',
-      cidrs: [...this.cidrs].sort(),
+      cidrs: [...this.cidrs].sort(compareCidrs),
       description,
     };
     const rule = new CustomResource(this, 'Rule', { planetscale, spec: () => spec, runOnDestroy: true });

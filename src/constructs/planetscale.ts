@@ -3,7 +3,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { App, AssetType, Lazy, NullProvider, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
 import { CustomResource, CustomResourceType } from './custom-resource';
 import { handlerBundlePath } from './handler-bundle';
-import { checkResourceName, invalidProp } from './validation';
+import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
 import { formatManagedName, generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
 import type { HandlerSettings } from '../spec/resource-specs';
 
@@ -25,9 +25,11 @@ export interface PlanetScaleProps {
   /**
    * Ownership key: part of every managed object's name. The stack reconciler deletes undeclared objects carrying this
    * key, and nothing else. Two stacks that deploy to the same organization must use different keys; stack names are
-   * unique within one app, so the default is safe there. Set it explicitly when another project might deploy a stack
-   * of the same name to the same organization. Changing it re-creates every object.
-   * @default - the stack name, lowercased ([a-z0-9-], at most 32 characters)
+   * unique within one app, and two PlanetScale constructs of one app may not share an owner. Set it explicitly when
+   * another project might deploy a stack of the same name to the same organization. Changing it re-creates every
+   * object.
+   * @default - the stack name when it is a valid key (1-32 lowercase letters, digits or '-'); otherwise a slug of it
+   *   plus a hash of the exact name, so distinct stack names never share a key
    */
   readonly owner?: string;
   /**
@@ -49,6 +51,7 @@ export interface PlanetScaleProps {
 export type ManagedKind = 'passwords' | 'service_tokens' | 'ip_rules';
 
 const instances = new WeakMap<TerraformStack, PlanetScale>();
+const PLANETSCALE_BRAND = Symbol.for('cdktf-planetscale-credentials.PlanetScale');
 
 /**
  * Per-stack PlanetScale settings, the handler asset, and the stack reconciler that deletes owned objects which are
@@ -69,6 +72,11 @@ export class PlanetScale extends Construct {
     return found;
   }
 
+  /** Whether `x` is a PlanetScale construct (of any copy of this library). */
+  static isPlanetScale(x: unknown): x is PlanetScale {
+    return typeof x === 'object' && x !== null && PLANETSCALE_BRAND in x;
+  }
+
   readonly organization: string;
   readonly owner: string;
   readonly resourceType: CustomResourceType;
@@ -84,6 +92,7 @@ export class PlanetScale extends Construct {
 
   constructor(scope: Construct, id: string, props: PlanetScaleProps) {
     super(scope, id);
+    Object.defineProperty(this, PLANETSCALE_BRAND, { value: true });
     const stack = TerraformStack.of(this);
     const existing = instances.get(stack);
     if (existing) {
@@ -94,8 +103,17 @@ export class PlanetScale extends Construct {
       throw invalidProp(this, 'apiUrl', `${JSON.stringify(props.apiUrl)} is not an http(s) URL`);
     }
     this.owner = props.owner ?? ownerFromStackName(stack.node.id);
-    if (!OWNER_PATTERN.test(this.owner)) {
-      throw invalidProp(this, 'owner', `${JSON.stringify(this.owner)} is not valid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit`);
+    if (typeof this.owner !== 'string' || !OWNER_PATTERN.test(this.owner)) {
+      throw invalidProp(this, 'owner', `${shown(JSON.stringify(this.owner))} is not valid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit`);
+    }
+    // Two stacks with one owner would each delete the other's objects as "no longer declared".
+    const sharing = App.of(this).node.findAll().find((c) => c !== this && PlanetScale.isPlanetScale(c) && c.owner === this.owner);
+    if (sharing) {
+      throw invalidProp(
+        this,
+        'owner',
+        `"${this.owner}" is already the owner of ${sharing.node.path}; each stack needs its own owner (set \`owner\` on one of them)`,
+      );
     }
     if (props.resourceType !== undefined && !Object.values(CustomResourceType).includes(props.resourceType)) {
       throw invalidProp(this, 'resourceType', `${JSON.stringify(props.resourceType)} is not one of ${Object.values(CustomResourceType).join(', ')}`);
@@ -144,6 +162,7 @@ export class PlanetScale extends Construct {
    * @internal
    */
   ownership(construct: IConstruct): { organization: string; owner: string; path: string } {
+    checkConstructPath(construct);
     return { organization: this.organization, owner: this.owner, path: construct.node.path };
   }
 

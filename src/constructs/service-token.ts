@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CustomResource } from './custom-resource';
 import { PlanetScale } from './planetscale';
-import { checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
+import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestAccess } from '../spec/accesses';
 import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
 
@@ -38,26 +38,33 @@ export class ServiceToken extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceTokenProps = {}) {
     super(scope, id);
+    checkConstructPath(this);
     const planetscale = PlanetScale.of(this);
     this.ttlSeconds = checkTtl(this, props.ttl);
     const display = checkDisplayName(this, props.name, id);
     const rotation = checkRotation(this, props.rotation);
     this.managedName = planetscale.managedName(this, display, { ttl_seconds: this.ttlSeconds ?? null, rotation });
     const owned = planetscale.ownership(this);
+    const grantsSpec = (): ServiceTokenGrantsSpec => ({
+      kind: 'service-token-grants',
+      ...owned,
+      token: this.managedName,
+      databases: Object.fromEntries([...this.databaseGrants].sort(([a], [b]) => a.localeCompare(b)).map(([db, set]) => [db, [...set].sort()])),
+      organization_accesses: [...this.organizationGrants].sort(),
+    });
     const token = new CustomResource(this, 'Token', {
       planetscale,
       spec: (): ServiceTokenSpec => ({ kind: 'service-token', ...owned, name: this.managedName, ttl_seconds: this.ttlSeconds ?? null, rotation }),
+      // The grants at creation time: a new token gets them before its value is handed out.
+      createEnvironment: () => {
+        const { databases, organization_accesses } = grantsSpec();
+        return { PLANETSCALE_CDKTF_GRANTS: JSON.stringify({ databases, organization_accesses }) };
+      },
       runOnDestroy: true,
     });
     const grants = new CustomResource(this, 'Grants', {
       planetscale,
-      spec: (): ServiceTokenGrantsSpec => ({
-        kind: 'service-token-grants',
-        ...owned,
-        token: this.managedName,
-        databases: Object.fromEntries([...this.databaseGrants].sort(([a], [b]) => a.localeCompare(b)).map(([db, set]) => [db, [...set].sort()])),
-        organization_accesses: [...this.organizationGrants].sort(),
-      }),
+      spec: grantsSpec,
       runOnDestroy: false,
       dependsOn: [token.resource],
     });

@@ -1,13 +1,30 @@
 import type { IConstruct } from 'constructs';
 import { DISPLAY_NAME_PATTERN } from '../spec/naming';
+import { MAX_PATH_LENGTH } from '../spec/resource-specs';
 import { parseTtl } from '../spec/ttl';
 
 /** A construct prop that cannot work. Thrown at synth, before anything is applied. */
 export class ConstructValidationError extends Error {}
 
+/** Text as it appears in a message: whole when short, else its start, an ellipsis and its length. */
+export function shown(text: string, limit = 80): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
+}
+
 /** "DatabasePassword access/app: ttl "90x" is not a duration: ..." — kind, construct path, field, what is allowed. */
 export function invalidProp(construct: IConstruct, field: string, message: string): ConstructValidationError {
-  return new ConstructValidationError(`${construct.constructor.name} ${construct.node.path}: ${field} ${message}`);
+  return new ConstructValidationError(`${construct.constructor.name} ${shown(construct.node.path)}: ${field} ${message}`);
+}
+
+/**
+ * The construct path names the object in the outputs file and in every message; a path longer than the limit would
+ * fail deep inside the desired-state checks, so it is refused here, naming the construct.
+ */
+export function checkConstructPath(construct: IConstruct): void {
+  const path = construct.node.path;
+  if (path.length > MAX_PATH_LENGTH) {
+    throw invalidProp(construct, 'id', `makes a construct path of ${path.length} characters; the limit is ${MAX_PATH_LENGTH} (use shorter construct ids)`);
+  }
 }
 
 /** Checks a PlanetScale resource name (organization, database, branch). */
@@ -16,7 +33,7 @@ export function checkResourceName(construct: IConstruct, field: string, value: u
     throw invalidProp(
       construct,
       field,
-      `${JSON.stringify(value)} is not a valid name: use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit`,
+      `${shown(JSON.stringify(value) ?? String(value))} is not a valid name: use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit`,
     );
   }
   return value;
@@ -26,7 +43,9 @@ export function checkResourceName(construct: IConstruct, field: string, value: u
 export function checkDisplayName(construct: IConstruct, name: unknown, id: string): string {
   const display = name ?? id;
   if (typeof display !== 'string' || !DISPLAY_NAME_PATTERN.test(display)) {
-    const what = name === undefined ? `the construct id ${JSON.stringify(id)} cannot be used as a name; set \`name\`:` : `${JSON.stringify(display)} is not valid:`;
+    const what = name === undefined
+      ? `the construct id ${shown(JSON.stringify(id))} cannot be used as a name; set \`name\`:`
+      : `${shown(JSON.stringify(display) ?? String(display))} is not valid:`;
     throw invalidProp(construct, 'name', `${what} use 1-32 letters, digits, '-' or '_', starting with a letter or digit`);
   }
   return display;
@@ -36,7 +55,7 @@ export function checkDisplayName(construct: IConstruct, name: unknown, id: strin
 export function checkRotation(construct: IConstruct, rotation: unknown): string {
   const value = rotation ?? '';
   if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{0,64}$/.test(value)) {
-    throw invalidProp(construct, 'rotation', `${JSON.stringify(value)} is not valid: use up to 64 letters, digits, '.', '_', ':' or '-'`);
+    throw invalidProp(construct, 'rotation', `${shown(JSON.stringify(value) ?? String(value))} is not valid: use up to 64 letters, digits, '.', '_', ':' or '-'`);
   }
   return value;
 }

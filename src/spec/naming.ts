@@ -53,14 +53,21 @@ export function parseOwnedName(name: string, owner: string): ManagedName | undef
   return { display, owner: nameOwner, object, generation };
 }
 
-/** Turns a stack name into a valid default owner key (lowercase, dashes). */
+/**
+ * The default owner key of a stack. Distinct stack names must never share a key (the reconciler of one would delete
+ * the other's objects), so the key is the stack name itself when that is already a valid key, and otherwise a readable
+ * slug plus 8 hex digits of a hash of the exact name: `team_a` → `team-a-1f0e…`, while `team-a` stays `team-a`;
+ * `Prod` and `prod`, names of non-ASCII letters, and long names sharing a prefix all get different keys.
+ */
 export function ownerFromStackName(stackName: string): string {
-  const cleaned = stackName
+  if (OWNER_PATTERN.test(stackName)) return stackName;
+  const slug = stackName
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 32);
-  return cleaned || 'stack';
+    .replace(/^-+/, '')
+    .slice(0, 23)
+    .replace(/-+$/, '');
+  return `${slug || 'stack'}-${hash8(`stack:${stackName}`)}`;
 }
 
 /**

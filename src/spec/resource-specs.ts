@@ -10,6 +10,8 @@ import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
  */
 
 export const RESOURCE_NAME = '^[a-z0-9][a-z0-9_-]{0,63}$';
+/** Longest construct path accepted: it keys the outputs file and appears in every message. */
+export const MAX_PATH_LENGTH = 1024;
 
 interface OwnedSpec {
   readonly organization: string;
@@ -109,7 +111,7 @@ const managedName = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const owned = {
   organization: name,
   owner: { type: 'string', pattern: OWNER_PATTERN.source },
-  path: { type: 'string', minLength: 1, maxLength: 1024 },
+  path: { type: 'string', minLength: 1, maxLength: MAX_PATH_LENGTH },
 } as const;
 
 const passwordSchema = {
