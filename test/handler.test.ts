@@ -67,8 +67,8 @@ test.each<[string, string[], Record<string, string>, string]>([
     'missing credentials',
     ['create'],
     { PLANETSCALE_CDKTF_SPEC: JSON.stringify(spec), PLANETSCALE_CDKTF_SETTINGS: settings },
-    'planetscale access/app: PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN ' +
-      '(not set or empty: PLANETSCALE_SERVICE_TOKEN_ID, PLANETSCALE_SERVICE_TOKEN)\n',
+    'planetscale access/app: PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN, ' +
+      'or PLANETSCALE_ACCESS_TOKEN (not set or empty: PLANETSCALE_SERVICE_TOKEN_ID, PLANETSCALE_SERVICE_TOKEN)\n',
   ],
 ])('%s', async (_name, args, env, message) => {
   const result = await handler(args, env);

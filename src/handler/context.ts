@@ -1,3 +1,4 @@
+import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
 import type { OutputsFile } from '../outputs/outputs-file';
 import type { HandlerSettings } from '../spec/resource-specs';
@@ -7,7 +8,10 @@ export interface HandlerContext {
   readonly client: PlanetScaleClient;
   readonly outputs: OutputsFile;
   readonly settings: HandlerSettings;
+  /** Prints one line; every secret handed to `redactor` is removed from it. */
   readonly log: (line: string) => void;
+  /** Knows every secret of this run, so no output line or error carries one. */
+  readonly redactor: Redactor;
 }
 
 /** An error whose message is already the one line to show the user. */

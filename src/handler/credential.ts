@@ -1,26 +1,34 @@
 import type { HandlerContext } from './context';
-import { deleteIfPresent } from './lookup';
 import { deliverSecret } from './secret-delivery';
 import { OutcomeUnknownError } from '../api/errors';
 import type { OutputEntry } from '../outputs/entries';
 
 /** How to find, create and delete one credential (a password or a service token) by its managed name. */
-export interface CredentialKind<Created extends { readonly id: string }> {
+export interface CredentialKind<Found extends { readonly id: string }, Created extends Found> {
   readonly noun: 'password' | 'service token';
   /** The credential's construct path (its outputs key) and managed name. */
   readonly path: string;
   readonly name: string;
   /** Live credentials named exactly `name`. */
-  readonly find: () => Promise<{ readonly id: string }[]>;
+  readonly find: () => Promise<Found[]>;
   /** Creates it; the result is the only place its secret appears. */
   readonly create: () => Promise<Created>;
-  readonly remove: (id: string) => Promise<void>;
+  /**
+   * What must hold before the secret is handed out (a token's grants); throws when it cannot, and the new credential
+   * is then deleted again.
+   */
+  readonly complete?: (created: Created) => Promise<void>;
+  /** Deletes it, proving it gone on a 404 (see deletion.ts). */
+  readonly remove: (credential: Found) => Promise<'deleted' | 'already-gone'>;
   /** The outputs entry for a new credential. */
   readonly entry: (created: Created) => OutputEntry;
 }
 
 /** Creates once; a create whose answer was lost is looked up, deleted (its secret is unknowable) and made again. */
-async function createRecovering<Created extends { readonly id: string }>(context: HandlerContext, kind: CredentialKind<Created>): Promise<Created> {
+async function createRecovering<Found extends { readonly id: string }, Created extends Found>(
+  context: HandlerContext,
+  kind: CredentialKind<Found, Created>,
+): Promise<Created> {
   try {
     return await kind.create();
   } catch (error) {
@@ -29,7 +37,7 @@ async function createRecovering<Created extends { readonly id: string }>(context
   }
   for (const orphan of await kind.find()) {
     context.log(`deleting ${kind.noun} ${orphan.id} created by the lost request (its secret never arrived)`);
-    await deleteIfPresent(() => kind.remove(orphan.id));
+    await kind.remove(orphan);
   }
   return kind.create();
 }
@@ -37,11 +45,12 @@ async function createRecovering<Created extends { readonly id: string }>(context
 /**
  * Makes sure the credential exists with its secret held: keeps it when this very credential is already recorded in
  * the outputs file (a re-run), deletes same-named ones whose secret nobody holds (an interrupted run, e.g. a tainted
- * create), creates it, and delivers the secret. Returns the new credential, or undefined when it was kept.
+ * create), creates it, completes it, and delivers the secret. Returns the new credential, or undefined when it was
+ * kept.
  */
-export async function ensureCredential<Created extends { readonly id: string }>(
+export async function ensureCredential<Found extends { readonly id: string }, Created extends Found>(
   context: HandlerContext,
-  kind: CredentialKind<Created>,
+  kind: CredentialKind<Found, Created>,
 ): Promise<Created | undefined> {
   const { outputs, settings, log } = context;
   const existing = await kind.find();
@@ -50,28 +59,50 @@ export async function ensureCredential<Created extends { readonly id: string }>(
   const kept = existing.find((c) => recorded?.id === c.id && recorded.name === kind.name);
   for (const stale of existing.filter((c) => c !== kept)) {
     log(`deleting ${kind.noun} ${stale.id} (${kind.name}) left by an interrupted run; its secret was never recorded`);
-    await deleteIfPresent(() => kind.remove(stale.id));
+    await kind.remove(stale);
   }
   if (kept) {
     log(`${kind.noun} ${kind.name} (${kept.id}) already exists and its secret is in ${outputs.path}`);
     return undefined;
   }
   const created = await createRecovering(context, kind);
-  await deliverSecret(context, kind.path, kind.entry(created), () => deleteIfPresent(() => kind.remove(created.id)).then(() => undefined));
+  const undo = async () => {
+    await kind.remove(created);
+  };
+  if (kind.complete) {
+    try {
+      await kind.complete(created);
+    } catch (error) {
+      await undo();
+      throw new Error(`${(error as Error).message}; the new ${kind.noun} ${kind.name} (${created.id}) was deleted again`);
+    }
+  }
+  await deliverSecret(context, kind.path, kind.entry(created), undo);
   return created;
 }
 
-/** Deletes every live credential of the name and its outputs entry. */
-export async function removeCredential<Created extends { readonly id: string }>(
+/**
+ * Deletes every live credential of the name, and the outputs entries of those proven deleted. When a delete cannot be
+ * proven, the others still go, the entry of the one that stays is kept, and the error says what the credential lacks.
+ */
+export async function removeCredential<Found extends { readonly id: string }, Created extends Found>(
   context: HandlerContext,
-  kind: CredentialKind<Created>,
+  kind: CredentialKind<Found, Created>,
   where = '',
 ): Promise<void> {
   const found = await kind.find();
+  const removed: string[] = [];
+  const failures: Error[] = [];
   for (const credential of found) {
-    await deleteIfPresent(() => kind.remove(credential.id));
-    context.log(`deleted ${kind.noun} ${kind.name} (${credential.id})${where}`);
+    try {
+      await kind.remove(credential);
+      removed.push(credential.id);
+      context.log(`deleted ${kind.noun} ${kind.name} (${credential.id})${where}`);
+    } catch (error) {
+      failures.push(error as Error);
+    }
   }
-  await context.outputs.removeIds(context.settings.stack, found.map((c) => c.id));
+  await context.outputs.removeIds(context.settings.stack, removed);
+  if (failures.length > 0) throw failures[0];
   if (found.length === 0) context.log(`${kind.noun} ${kind.name}${where} is already gone`);
 }

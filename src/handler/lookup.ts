@@ -1,18 +1,9 @@
 import { HandlerError } from './context';
+import { deleteConfirmed } from './deletion';
 import type { PlanetScaleClient } from '../api/client';
+import { ACCESS_TOKEN_VARIABLE } from '../api/credentials';
 import { PlanetScaleApiError } from '../api/errors';
-import type { DatabaseKind, Password } from '../api/types';
-
-/** Runs a delete, treating "already gone" as done (deletes are retried and may find their work done). */
-export async function deleteIfPresent(remove: () => Promise<void>): Promise<boolean> {
-  try {
-    await remove();
-    return true;
-  } catch (error) {
-    if (error instanceof PlanetScaleApiError && error.isNotFound) return false;
-    throw error;
-  }
-}
+import type { DatabaseKind, OrganizationServiceToken, Password, PostgresIpRule } from '../api/types';
 
 /** Where an object lives, and which kind of database it needs. */
 export interface Scope {
@@ -44,7 +35,10 @@ export async function explainScopeError(client: PlanetScaleClient, error: unknow
     kind = (await client.getDatabase(database)).kind;
   } catch (lookup) {
     if (lookup instanceof PlanetScaleApiError && lookup.isNotFound) {
-      return new HandlerError(`database ${database} not found in organization ${org} (check the names, and that the service token can see it)`);
+      return new HandlerError(
+        `database ${database} not found in organization ${org}, or the ${client.credentialName} cannot see it ` +
+          `(check the name, and that it holds ${client.describeNeeds('get_database', { database })})`,
+      );
     }
     return error;
   }
@@ -54,7 +48,10 @@ export async function explainScopeError(client: PlanetScaleClient, error: unknow
       await client.getBranch(database, branch);
     } catch (lookup) {
       if (lookup instanceof PlanetScaleApiError && lookup.isNotFound) {
-        return new HandlerError(`branch ${branch} not found in database ${database} (organization ${org})`);
+        return new HandlerError(
+          `branch ${branch} not found in database ${database} (organization ${org}), or the ${client.credentialName} lacks ` +
+            client.describeNeeds('get_branch', { database }),
+        );
       }
     }
   }
@@ -72,3 +69,56 @@ export async function passwordsNamed(client: PlanetScaleClient, database: string
     throw await explainScopeError(client, error, { database, branch, needs: 'mysql' });
   }
 }
+
+/** Deletes a password, proving it gone when the API answers 404 (see deletion.ts). */
+export function deletePassword(client: PlanetScaleClient, password: Password, database: string, branch: string): Promise<'deleted' | 'already-gone'> {
+  const kind = password.database_branch.production ? 'production' : 'development';
+  return deleteConfirmed({
+    what: `password ${password.name} (${password.id}) on ${database}/${branch}`,
+    remove: () => client.deletePassword(database, branch, password.id),
+    stillExists: async () => (await client.listPasswords(database, branch, { q: password.name })).some((p) => p.id === password.id),
+    needs: client.describeNeeds('delete_password', { database, kind }),
+    credential: client.credentialName,
+  });
+}
+
+/** Deletes a Postgres database IP rule, proving it gone when the API answers 404. */
+export function deleteIpRule(client: PlanetScaleClient, rule: PostgresIpRule, database: string): Promise<'deleted' | 'already-gone'> {
+  return deleteConfirmed({
+    what: `IP rule ${rule.id} on ${database}`,
+    remove: () => client.deletePostgresIpRule(database, rule.id),
+    stillExists: async () => (await client.listPostgresIpRules(database)).some((r) => r.id === rule.id),
+    needs: client.describeNeeds('delete_database_postgres_cidr', { database }),
+    credential: client.credentialName,
+  });
+}
+
+/** Deletes a service token, proving it gone when the API answers 404. */
+export function deleteServiceToken(client: PlanetScaleClient, token: { id: string; name: string | null }): Promise<'deleted' | 'already-gone'> {
+  return deleteConfirmed({
+    what: `service token ${token.name ?? '(unnamed)'} (${token.id})`,
+    remove: () => client.deleteServiceToken(token.id),
+    stillExists: async () => (await client.listServiceTokens()).some((t) => t.id === token.id),
+    needs: client.describeNeeds('delete_service_token'),
+    credential: client.credentialName,
+  });
+}
+
+/**
+ * Service tokens of the organization named exactly `name`. A refused listing says what may be the cause: service
+ * tokens were once refused every service-token route (planetscale/cli PR #758).
+ */
+export async function tokensNamed(context: { readonly client: PlanetScaleClient }, name: string): Promise<OrganizationServiceToken[]> {
+  const { client } = context;
+  try {
+    return (await client.listServiceTokens()).filter((t) => t.name === name);
+  } catch (error) {
+    if (!(error instanceof PlanetScaleApiError) || !error.isNotFound || client.usesAccessToken) throw error;
+    throw new HandlerError(
+      `could not list the organization's service tokens (HTTP 404): the deploy service token lacks ${client.describeNeeds('list_service_tokens')}, ` +
+        'or PlanetScale does not let service tokens manage service tokens (planetscale/cli PR #758); grant it read_service_tokens, ' +
+        `write_service_tokens and delete_service_tokens, or deploy with an OAuth access token (${ACCESS_TOKEN_VARIABLE})`,
+    );
+  }
+}
+

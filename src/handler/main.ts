@@ -4,8 +4,9 @@ import { createPassword, destroyPassword } from './password';
 import { applyPasswordCidrs } from './password-cidrs';
 import { applyPostgresIpRule, destroyPostgresIpRule } from './postgres-ip-rule';
 import { declaredIn, NOTHING_DECLARED, sweepOwned } from './reconciler';
+import { Redactor } from './redact';
 import { createServiceToken, destroyServiceToken } from './service-token';
-import { applyServiceTokenGrants } from './service-token-grants';
+import { applyServiceTokenGrants, desiredGrants, type GrantMap } from './service-token-grants';
 import { PlanetScaleClient } from '../api/client';
 import { OutputsFile } from '../outputs/outputs-file';
 import {
@@ -29,7 +30,8 @@ import {
  *   PLANETSCALE_CDKTF_SPEC      the resource's desired state (its triggers), JSON
  *   PLANETSCALE_CDKTF_SETTINGS  stack name, API URL, outputs file, JSON
  *   PLANETSCALE_CDKTF_CIDRS     for a password create: its initial CIDRs, JSON array
- *   PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN   credentials
+ *   PLANETSCALE_CDKTF_GRANTS    for a service token create: its initial grants, JSON
+ *   PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN, or PLANETSCALE_ACCESS_TOKEN   credentials
  *   PLANETSCALE_API_URL, PLANETSCALE_OUTPUTS_FILE             optional overrides
  * It prints one line per change, never a secret, and on failure exits 1 with one line saying what went wrong.
  */
@@ -37,6 +39,7 @@ import {
 export const SPEC_VARIABLE = 'PLANETSCALE_CDKTF_SPEC';
 export const SETTINGS_VARIABLE = 'PLANETSCALE_CDKTF_SETTINGS';
 export const CIDRS_VARIABLE = 'PLANETSCALE_CDKTF_CIDRS';
+export const GRANTS_VARIABLE = 'PLANETSCALE_CDKTF_GRANTS';
 export const OUTPUTS_VARIABLE = 'PLANETSCALE_OUTPUTS_FILE';
 
 function parseJson(variable: string, env: NodeJS.ProcessEnv): unknown {
@@ -55,6 +58,21 @@ function parseCidrs(env: NodeJS.ProcessEnv): string[] {
   return value;
 }
 
+/** A new token's grants: `{"databases": {db: [access...]}, "organization_accesses": [...]}`. */
+function parseGrants(env: NodeJS.ProcessEnv): GrantMap {
+  const value = env[GRANTS_VARIABLE] === undefined ? { databases: {}, organization_accesses: [] } : parseJson(GRANTS_VARIABLE, env);
+  const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every((a) => typeof a === 'string');
+  const record = value as { databases?: unknown; organization_accesses?: unknown };
+  const databases = record?.databases;
+  if (
+    !databases || typeof databases !== 'object' || Array.isArray(databases) ||
+    !Object.values(databases).every(strings) || !strings(record.organization_accesses)
+  ) {
+    throw new Error(`${GRANTS_VARIABLE} must be {"databases": {...}, "organization_accesses": [...]}`);
+  }
+  return desiredGrants({ databases: databases as Record<string, string[]>, organization_accesses: record.organization_accesses });
+}
+
 type Step = (context: HandlerContext, spec: any, env: NodeJS.ProcessEnv) => Promise<void>;
 const nothing: Step = async () => undefined;
 
@@ -67,7 +85,7 @@ const STEPS: Record<ResourceSpec['kind'], { create: Step; destroy: Step }> = {
   // The allow-list and the grants belong to their object: nothing to undo when only they are removed.
   'password-cidrs': { create: (context, spec: PasswordCidrsSpec) => applyPasswordCidrs(context, spec), destroy: nothing },
   'service-token': {
-    create: (context, spec: ServiceTokenSpec) => createServiceToken(context, spec),
+    create: (context, spec: ServiceTokenSpec, env) => createServiceToken(context, spec, parseGrants(env)),
     destroy: (context, spec: ServiceTokenSpec) => destroyServiceToken(context, spec),
   },
   'service-token-grants': { create: (context, spec: ServiceTokenGrantsSpec) => applyServiceTokenGrants(context, spec), destroy: nothing },
@@ -88,7 +106,8 @@ async function run(action: string, spec: ResourceSpec, context: HandlerContext, 
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let label = 'planetscale';
-  const print = (line: string) => process.stdout.write(`${label}: ${line}\n`);
+  const redactor = new Redactor();
+  const print = (line: string) => process.stdout.write(redactor.redact(`${label}: ${line}\n`));
   try {
     const action = argv[0] ?? '';
     const spec = checkResourceSpec(parseJson(SPEC_VARIABLE, env));
@@ -101,6 +120,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       outputs: new OutputsFile(isAbsolute(outputsPath) ? outputsPath : resolve(outputsPath)),
       settings,
       log: print,
+      redactor,
     };
     try {
       await run(action, spec, context, env);
@@ -109,7 +129,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`${label}: ${(error as Error).message}\n`);
+    process.stderr.write(redactor.redact(`${label}: ${(error as Error).message}\n`));
     return 1;
   }
 }

@@ -1,11 +1,12 @@
 import type { HandlerContext } from './context';
 import { ensureCredential, removeCredential, type CredentialKind } from './credential';
-import { explainScopeError, passwordsNamed } from './lookup';
-import type { CreatedPassword } from '../api/types';
+import { deletePassword, explainScopeError, passwordsNamed } from './lookup';
+import { explainCidrRefusal } from './password-cidrs';
+import type { CreatedPassword, Password } from '../api/types';
 import { connectionStrings } from '../outputs/connection-strings';
 import type { PasswordSpec } from '../spec/resource-specs';
 
-function passwordKind(context: HandlerContext, spec: PasswordSpec, cidrs: string[] = []): CredentialKind<CreatedPassword> {
+function passwordKind(context: HandlerContext, spec: PasswordSpec, cidrs: string[] = []): CredentialKind<Password, CreatedPassword> {
   const { client } = context;
   const { database, branch } = spec;
   return {
@@ -25,9 +26,9 @@ function passwordKind(context: HandlerContext, spec: PasswordSpec, cidrs: string
           cidrs,
         })
         .catch(async (error: unknown) => {
-          throw await explainScopeError(client, error, { database, branch, needs: 'mysql' });
+          throw explainCidrRefusal(error, spec.name, cidrs) ?? (await explainScopeError(client, error, { database, branch, needs: 'mysql' }));
         }),
-    remove: (id) => client.deletePassword(database, branch, id),
+    remove: (password) => deletePassword(client, password, database, branch),
     entry: (created) => ({
       kind: 'password',
       id: created.id,

@@ -1,6 +1,7 @@
 import type { HandlerContext } from './context';
-import { deleteIfPresent, explainScopeError } from './lookup';
+import { deleteIpRule, explainScopeError } from './lookup';
 import type { PostgresIpRule } from '../api/types';
+import { sameAddresses } from '../spec/cidr';
 import { describeRule, ruleMarker } from '../spec/naming';
 import type { PostgresIpRuleSpec } from '../spec/resource-specs';
 
@@ -14,7 +15,7 @@ async function rulesMarked(context: HandlerContext, spec: PostgresIpRuleSpec): P
 }
 
 function sameRule(rule: PostgresIpRule, spec: PostgresIpRuleSpec, description: string): boolean {
-  const sameCidrs = [...rule.cidrs].sort().join() === spec.cidrs.join();
+  const sameCidrs = sameAddresses(rule.cidrs, spec.cidrs);
   return rule.schema === spec.schema && rule.role === spec.role && rule.description === description && sameCidrs;
 }
 
@@ -24,7 +25,7 @@ export async function applyPostgresIpRule(context: HandlerContext, spec: Postgre
   const description = describeRule(spec.description, spec.marker);
   const [rule, ...duplicates] = await rulesMarked(context, spec);
   for (const extra of duplicates) {
-    await deleteIfPresent(() => client.deletePostgresIpRule(spec.database, extra.id));
+    await deleteIpRule(client, extra, spec.database);
     log(`deleted duplicate IP rule ${extra.id} on ${spec.database}`);
   }
   const settings = { schema: spec.schema, role: spec.role, cidrs: spec.cidrs, description };
@@ -43,7 +44,7 @@ export async function applyPostgresIpRule(context: HandlerContext, spec: Postgre
 export async function destroyPostgresIpRule(context: HandlerContext, spec: PostgresIpRuleSpec): Promise<void> {
   const found = await rulesMarked(context, spec);
   for (const rule of found) {
-    await deleteIfPresent(() => context.client.deletePostgresIpRule(spec.database, rule.id));
+    await deleteIpRule(context.client, rule, spec.database);
     context.log(`deleted IP rule ${rule.id} on ${spec.database}`);
   }
   if (found.length === 0) context.log(`IP rule ${spec.marker} on ${spec.database} is already gone`);

@@ -11,6 +11,7 @@ import { secretOf, type OutputEntry } from '../outputs/entries';
 export async function deliverSecret(context: HandlerContext, path: string, entry: OutputEntry, undo: () => Promise<void>): Promise<void> {
   const { outputs, settings, log } = context;
   const secret = secretOf(entry);
+  context.redactor.add(secret);
   if (maskInGitHubActions(secret) === 'unavailable') {
     log('GitHub Actions detected but the step log could not be reached to mask the new secret; it is not printed anyway');
   }

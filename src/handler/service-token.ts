@@ -1,14 +1,13 @@
 import type { HandlerContext } from './context';
 import { ensureCredential, removeCredential, type CredentialKind } from './credential';
+import { deleteServiceToken, tokensNamed } from './lookup';
+import { checkDeployerHolds, reconcileGrants, type GrantMap } from './service-token-grants';
 import type { CreatedServiceToken, OrganizationServiceToken } from '../api/types';
 import type { ServiceTokenSpec } from '../spec/resource-specs';
 
-/** Service tokens of the organization named exactly `name`. */
-export async function tokensNamed(context: HandlerContext, name: string): Promise<OrganizationServiceToken[]> {
-  return (await context.client.listServiceTokens()).filter((t) => t.name === name);
-}
+type TokenKind = CredentialKind<OrganizationServiceToken, CreatedServiceToken>;
 
-function tokenKind(context: HandlerContext, spec: ServiceTokenSpec): CredentialKind<CreatedServiceToken> {
+function tokenKind(context: HandlerContext, spec: ServiceTokenSpec, grants: GrantMap = new Map()): TokenKind {
   const { client } = context;
   return {
     noun: 'service token',
@@ -16,7 +15,12 @@ function tokenKind(context: HandlerContext, spec: ServiceTokenSpec): CredentialK
     name: spec.name,
     find: () => tokensNamed(context, spec.name),
     create: () => client.createServiceToken({ name: spec.name, ttl: spec.ttl_seconds ?? undefined }),
-    remove: (id) => client.deleteServiceToken(id),
+    // Grants are in place before the value is handed out; if they cannot be, the token is deleted again, so no token
+    // exists whose grants differ from the code.
+    complete: async (created) => {
+      await reconcileGrants(context, { id: created.id, name: spec.name }, grants, new Map());
+    },
+    remove: (token) => deleteServiceToken(client, token),
     entry: (created) => ({
       kind: 'service-token',
       id: created.id,
@@ -29,9 +33,10 @@ function tokenKind(context: HandlerContext, spec: ServiceTokenSpec): CredentialK
   };
 }
 
-/** Creates the token (see ensureCredential); its grants are applied by the grants resource. */
-export async function createServiceToken(context: HandlerContext, spec: ServiceTokenSpec): Promise<void> {
-  const created = await ensureCredential(context, tokenKind(context, spec));
+/** Creates the token with its initial grants (see ensureCredential); later grant edits are applied by the grants resource. */
+export async function createServiceToken(context: HandlerContext, spec: ServiceTokenSpec, grants: GrantMap): Promise<void> {
+  await checkDeployerHolds(context, grants);
+  const created = await ensureCredential(context, tokenKind(context, spec, grants));
   if (created) context.log(`created service token ${spec.name} (${created.id})${created.expires_at ? `, expires ${created.expires_at}` : ''}`);
 }
 

@@ -1,11 +1,11 @@
-import { PlanetScaleApiError, PlanetScaleClient, type ServiceTokenCredentials } from '../../src/api';
+import { PlanetScaleApiError, PlanetScaleClient, type PlanetScaleCredentials } from '../../src/api';
 import type { RunningEmulator } from '../../src/emulator';
 
 /** API clients a test file opens, closed together at the end. Retries are off: tests assert on single answers. */
 export class Clients {
   private readonly opened: PlanetScaleClient[] = [];
 
-  for(emulator: RunningEmulator, credentials: ServiceTokenCredentials = emulator.token, organization = 'acme'): PlanetScaleClient {
+  for(emulator: RunningEmulator, credentials: PlanetScaleCredentials = emulator.token, organization = 'acme'): PlanetScaleClient {
     const client = new PlanetScaleClient({ organization, baseUrl: emulator.url, credentials, retry: { maxRetries: 0 } });
     this.opened.push(client);
     return client;

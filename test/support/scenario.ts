@@ -1,7 +1,7 @@
 import { Clients } from './api';
 import { TerraformProject } from './terraform';
-import type { PlanetScaleClient, ServiceTokenCredentials } from '../../src/api';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { PlanetScaleClient, PlanetScaleCredentials } from '../../src/api';
+import { DEFAULT_BEHAVIOUR, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 
 export interface Scenario {
   readonly emulator: RunningEmulator;
@@ -10,7 +10,7 @@ export interface Scenario {
   /** This test's Terraform project. */
   readonly project: TerraformProject;
   /** A client with other credentials (e.g. a token the stack created). */
-  client(credentials: ServiceTokenCredentials): PlanetScaleClient;
+  client(credentials: PlanetScaleCredentials): PlanetScaleClient;
 }
 
 /**
@@ -18,13 +18,13 @@ export interface Scenario {
  * test, its project is destroyed (so the next test starts from a clean organization) and every secret that appeared
  * in its outputs file must appear nowhere else: state, plan/apply/destroy output, handler output, synthesized JSON.
  */
-export function useScenario(): Scenario {
+export function useScenario(options: EmulatorOptions = {}): Scenario {
   const clients = new Clients();
   let emulator: RunningEmulator | undefined;
   let api: PlanetScaleClient | undefined;
   let project: TerraformProject | undefined;
   beforeAll(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator(options);
     api = clients.for(emulator);
   });
   afterAll(async () => {
@@ -34,9 +34,12 @@ export function useScenario(): Scenario {
   beforeEach(() => {
     project = new TerraformProject(emulator!);
     emulator!.faults.clear();
+    Object.assign(emulator!.behaviour, DEFAULT_BEHAVIOUR);
   });
   afterEach(async () => {
     const leaked = project!.leakedSecrets();
+    emulator!.faults.clear();
+    Object.assign(emulator!.behaviour, DEFAULT_BEHAVIOUR);
     await project!.destroy();
     project!.remove();
     expect(leaked).toEqual([]);

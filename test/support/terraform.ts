@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { temporaryDirectory } from './env';
 import { PlanetScale, type PlanetScaleProps } from '../../src';
+import type { PlanetScaleCredentials } from '../../src/api';
 import type { RunningEmulator } from '../../src/emulator';
 import { secretOf, type OutputEntry, type OutputsDocument, type PasswordEntry, type ServiceTokenEntry } from '../../src/outputs/entries';
 
@@ -22,6 +23,13 @@ export interface CommandResult {
  * hermetic. Every command's output is kept for the secret-hygiene check.
  */
 export class TerraformProject {
+  /** Environment that makes the handler authenticate with `credentials` instead of the bootstrap token. */
+  static credentialsEnv(credentials: PlanetScaleCredentials): Record<string, string> {
+    return 'accessToken' in credentials
+      ? { PLANETSCALE_SERVICE_TOKEN_ID: '', PLANETSCALE_SERVICE_TOKEN: '', PLANETSCALE_ACCESS_TOKEN: credentials.accessToken }
+      : { PLANETSCALE_SERVICE_TOKEN_ID: credentials.id, PLANETSCALE_SERVICE_TOKEN: credentials.token };
+  }
+
   readonly root: string;
   readonly outdir: string;
   readonly outputsPath: string;
@@ -30,7 +38,8 @@ export class TerraformProject {
   /** Every secret that has appeared in the outputs file during this project's life. */
   readonly secrets = new Set<string>();
   private readonly cleanup: () => void;
-  private initialized = false;
+  /** Directories `terraform init` has run in. */
+  private readonly initialized = new Set<string>();
 
   constructor(
     readonly emulator: RunningEmulator,
@@ -59,12 +68,13 @@ export class TerraformProject {
     app.synth();
   }
 
-  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  /** The environment Terraform runs in; one data dir per stack directory (two stacks of one app have two backends). */
+  env(extra: Record<string, string> = {}, cwd = this.stackDirectory): NodeJS.ProcessEnv {
     return {
       PATH: process.env.PATH,
       HOME: this.root,
       TF_CLI_CONFIG_FILE: join(this.root, 'empty.tfrc'),
-      TF_DATA_DIR: join(this.root, 'tf-data'),
+      TF_DATA_DIR: join(this.root, 'tf-data', basename(cwd)),
       TF_IN_AUTOMATION: '1',
       CHECKPOINT_DISABLE: '1',
       ...this.emulator.env,
@@ -73,14 +83,14 @@ export class TerraformProject {
   }
 
   async terraform(args: string[], extraEnv: Record<string, string> = {}, cwd = this.stackDirectory): Promise<CommandResult> {
-    if (!this.initialized && args[0] !== 'init') {
+    if (!this.initialized.has(cwd) && args[0] !== 'init') {
       const init = await this.terraform(['init', '-input=false', '-no-color'], extraEnv, cwd);
       if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-      this.initialized = true;
     }
+    if (args[0] === 'init') this.initialized.add(cwd);
     let result: CommandResult;
     try {
-      const { stdout, stderr } = await run(TERRAFORM, args, { cwd, env: this.env(extraEnv), maxBuffer: 64 * 1024 * 1024 });
+      const { stdout, stderr } = await run(TERRAFORM, args, { cwd, env: this.env(extraEnv, cwd), maxBuffer: 64 * 1024 * 1024 });
       result = { code: 0, output: stdout + stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -91,15 +101,25 @@ export class TerraformProject {
     return result;
   }
 
-  apply(extraEnv: Record<string, string> = {}): Promise<CommandResult> {
-    return this.terraform(['apply', '-auto-approve', '-input=false', '-no-color'], extraEnv);
+  apply(extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<CommandResult> {
+    return this.terraform(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv);
+  }
+
+  /** The address of the one resource in state whose address starts with `prefix` (e.g. 'terraform_data.app_Cidrs'). */
+  async address(prefix: string): Promise<string> {
+    const listed = await this.terraform(['state', 'list']);
+    const found = listed.output.split('\n').filter((line) => line.startsWith(prefix));
+    if (found.length !== 1) throw new Error(`expected one resource starting with ${prefix}, found: ${found.join(', ') || 'none'}`);
+    return found[0];
   }
 
   plan(): Promise<CommandResult> {
     return this.terraform(['plan', '-input=false', '-no-color']);
   }
 
-  destroy(): Promise<CommandResult> {
+  /** Destroys the project's stack (nothing to do when a test never synthesized it). */
+  async destroy(): Promise<CommandResult> {
+    if (!existsSync(this.stackDirectory)) return { code: 0, output: '' };
     return this.terraform(['destroy', '-auto-approve', '-input=false', '-no-color']);
   }
 
