@@ -142,13 +142,35 @@ describe('service-token grants', () => {
       many.requests.reset();
       const grants = await api.getServiceTokenGrants(token.id);
       expect(grants).toHaveLength(31);
-      expect(many.requests.count('get_service_token_grants')).toBe(4);
+      // The grant lists page at 25 whatever per_page asks (10 here): two pages.
+      expect(many.requests.count('get_service_token_grants')).toBe(2);
       expect(grants.find((g) => g.resource_type === 'Organization')?.accesses.map((a) => a.access)).toEqual(['read_databases']);
       const accesses = await api.getServiceTokenAccesses(token.id);
       expect(accesses).toHaveLength(31);
       expect(accesses.find((a) => a.resource.type === 'Organization')?.access).toBe('read_databases');
     } finally {
       await many.stop();
+    }
+  });
+
+  test('organization grants go over the wire as "database": "", database grants with their name', async () => {
+    const bodies: unknown[] = [];
+    const capture = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => (text += c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [] }));
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = client({ baseUrl: `http://127.0.0.1:${(capture.address() as AddressInfo).port}/v1` });
+      await api.addServiceTokenAccess('t1', { access: ['read_databases'] });
+      await api.addServiceTokenAccess('t1', { database: 'shop', access: ['read_branch'] });
+      expect(bodies).toEqual([{ database: '', access: ['read_databases'] }, { database: 'shop', access: ['read_branch'] }]);
+    } finally {
+      await new Promise((resolve) => capture.close(resolve));
     }
   });
 
@@ -287,7 +309,11 @@ describe('errors', () => {
     );
     const narrow = client({ credentials: emulator.issueAccessToken({ scopes: { databases: { shop: ['read_database'] } } }) });
     const refused = await failure(narrow.listPasswords('shop', 'main'));
-    expect(refused.message).toContain('HTTP 404 (not_found): Not Found; not found, or the OAuth access token lacks the access it needs: the OAuth scope');
+    expect(refused.message).toBe(
+      'list passwords (organization acme, database shop, branch main) failed with HTTP 404 (not_found): Not Found; not found, or the OAuth access token ' +
+        'lacks the access it needs: scope manage_production_branch_passwords on the organization, or manage_production_branch_passwords on the database ' +
+        'on a production branch; scope manage_passwords on the organization, or manage_passwords on the database, or manage_passwords on the branch on a development branch',
+    );
   });
 
   test('a swapped pair is recognised without echoing the secret', () => {

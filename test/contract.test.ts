@@ -161,11 +161,10 @@ describe('emulator matches the PlanetScale OpenAPI description (and the SDK for 
 describe('the endpoint table shared by client and emulator', () => {
   const documented = ALL_ENDPOINTS.filter((e) => e.source === 'openapi');
 
-  test('the emulator serves exactly the endpoints of the table, and every served route has a contract case', () => {
-    expect(ROUTES.map((r) => r.endpoint)).toEqual(expect.arrayContaining([...ALL_ENDPOINTS]));
-    expect(ROUTES).toHaveLength(ALL_ENDPOINTS.length);
+  test('every endpoint the emulator serves has a contract case that calls it for real', () => {
     const covered = new Set(cases.filter((c) => c.status < 300).map((c) => `${c.method} ${c.specPath}`));
-    expect(ALL_ENDPOINTS.filter((e) => !covered.has(`${e.method} ${e.path}`)).map((e) => e.operation)).toEqual([]);
+    expect(ROUTES.map((r) => r.endpoint).filter((e) => !covered.has(`${e.method} ${e.path}`)).map((e) => e.operation)).toEqual([]);
+    expect(ROUTES.map((r) => r.endpoint.operation).sort()).toEqual(ALL_ENDPOINTS.map((e) => e.operation).sort());
   });
 
   test.each(documented.map((e) => [e.operation, e] as const))('%s: operation, accesses and OAuth scopes are the spec\'s', (_name, endpoint) => {

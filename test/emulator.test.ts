@@ -99,6 +99,10 @@ describe('access enforcement (facts: docs/api-fidelity.md)', () => {
     const { access_token: issued } = (await admin.json()) as { access_token: string };
     expect(issued).toMatch(/^pscale_oauth_[A-Za-z0-9]{43}$/);
     expect(await status(clientFor(emulator, { accessToken: issued }).createPassword('shop', 'main', { name: 'oauth-admin' }))).toBe(200);
+    // Service-token routes document no OAuth scope: only an administrator's token may use them.
+    expect(await status(narrow.listServiceTokens())).toBe(404);
+    const scopedAdmin = clientFor(emulator, emulator.issueAccessToken({ scopes: { organization: ['read_databases'] }, admin: true }));
+    expect(await status(scopedAdmin.listServiceTokens())).toBe(200);
   });
 
   test('no or malformed Authorization is 401; another organization is 404', async () => {

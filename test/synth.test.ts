@@ -232,8 +232,10 @@ describe('PlanetScale', () => {
     new PlanetScale(new TerraformStack(app, 'team-a'), 'ps', { organization: 'acme' });
     new PlanetScale(new TerraformStack(app, 'team_a'), 'ps', { organization: 'acme' });
     expect(() => new PlanetScale(new TerraformStack(app, 'other'), 'ps', { organization: 'acme', owner: 'team-a' })).toThrow(
-      'PlanetScale other/ps: owner "team-a" is already the owner of team-a/ps; each stack needs its own owner (set `owner` on one of them)',
+      'PlanetScale other/ps: owner "team-a" is already the owner of team-a/ps in organization acme; each stack needs its own owner (set `owner` on one of them)',
     );
+    // In another organization the same owner cannot collide.
+    expect(new PlanetScale(new TerraformStack(app, 'elsewhere'), 'ps', { organization: 'globex', owner: 'team-a' }).owner).toBe('team-a');
   });
 
   test('null_resource base: same provisioners, string triggers plus the whole spec for the handler', () => {
@@ -288,12 +290,19 @@ describe('validation errors name the construct, the field and what is allowed', 
     ['IPv6 zone id', ['fe80::1%eth0'], 'IpRestriction access/office: cidrs[0] "fe80::1%eth0" has an IPv6 zone id (%eth0), which only names an interface on one host; write fe80::1'],
     ['IPv4-mapped IPv6', ['::ffff:10.0.0.1'], 'IpRestriction access/office: cidrs[0] "::ffff:10.0.0.1" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range, probably 10.0.0.1/32'],
     ['IPv4-mapped range', ['::ffff:10.0.0.0/104'], 'cidrs[0] "::ffff:10.0.0.0/104" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range, probably 10.0.0.0/8'],
+    ['IPv4-mapped, wide', ['::ffff:0:0/96'], 'cidrs[0] "::ffff:0:0/96" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range'],
+    ['zone id on IPv4', ['10.0.0.1%eth0'], 'cidrs[0] "10.0.0.1%eth0" has a zone id (%eth0), which only names an interface on one host; write 10.0.0.1'],
     ['host bits set', ['10.0.0.1/8'], 'IpRestriction access/office: cidrs[0] "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?'],
     ['IPv6 host bits', ['2001:db8::1/32'], 'cidrs[0] "2001:db8::1/32" has host bits set; did you mean 2001:db8::/32?'],
     ['prefix out of range', ['10.0.0.0/33'], 'cidrs[0] "10.0.0.0/33" has an invalid prefix length (0-32 for IPv4)'],
     ['empty list', [], 'IpRestriction access/office: cidrs must list at least one address or range'],
   ])('%s', (_name, cidrs, message) => {
     expect(errorOf((stack) => new IpRestriction(stack, 'office', { password: new DatabasePassword(stack, 'app', { database: 'shop' }), cidrs }))).toContain(message);
+  });
+
+  test('an IPv4-mapped range wider than a /8 gets no suggested range (never one that opens a password to the internet)', () => {
+    const message = errorOf((stack) => new IpRestriction(stack, 'office', { password: new DatabasePassword(stack, 'app', { database: 'shop' }), cidrs: ['::ffff:0:0/96'] }));
+    expect(message).toMatch(/write the IPv4 range$/);
   });
 
   test('a 3000-character construct id: one line naming the construct and the field, no stack of schema errors', () => {

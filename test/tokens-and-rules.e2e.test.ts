@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, ServiceToken } from '../src';
+import { grantTarget } from '../src/api';
 import { statusOf as status } from './support/api';
 import { useScenario } from './support/scenario';
 import { TERRAFORM } from './support/terraform';
@@ -20,7 +21,7 @@ async function ownedTokens() {
 
 async function grantsOf(id: string): Promise<string[]> {
   return (await scenario.api.getServiceTokenGrants(id))
-    .flatMap((g) => g.accesses.map((a) => `${g.resource_type === 'Organization' ? '*' : g.resource_name}:${a.access}`))
+    .flatMap((g) => g.accesses.map((a) => `${grantTarget({ type: g.resource_type, name: g.resource_name }) || '*'}:${a.access}`))
     .sort();
 }
 

@@ -422,7 +422,7 @@ export class PlanetScaleClient {
 
   private needs(endpoint: Endpoint, database: string | undefined, kind?: BranchKind): string {
     const where = database ? `on database ${database}` : 'on the organization';
-    if (this.usesAccessToken) return `the OAuth scope ${describeScopes(endpoint, kind)}`;
+    if (this.usesAccessToken) return describeScopes(endpoint, kind);
     const accesses = describeAccesses(endpoint, kind);
     if (isBranchRequirement(endpoint.requires) && !kind) return `${accesses} (${where})`;
     return kind || !accesses.includes(',') ? `${accesses} ${where}` : `one of these accesses ${where}: ${accesses}`;

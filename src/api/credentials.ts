@@ -95,3 +95,10 @@ export function describeCredential(credentials: PlanetScaleCredentials): { noun:
     ? { noun: 'OAuth access token', variables: ACCESS_TOKEN_VARIABLE }
     : { noun: 'service token', variables: BOTH };
 }
+
+/** What to deploy with when PlanetScale refuses a service token something a user token may do. */
+export const USE_ACCESS_TOKEN = `deploy with an OAuth access token (${ACCESS_TOKEN_VARIABLE}, e.g. from \`pscale auth login\`)`;
+
+/** Why a service token may be refused on the service-token routes (docs/api-fidelity.md, row 8). */
+export const SERVICE_TOKENS_REFUSED =
+  'PlanetScale has refused service tokens on the service-token routes "so that they cannot modify themselves or others" (planetscale/cli PR #758)';

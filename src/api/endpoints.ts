@@ -258,10 +258,17 @@ export function describeAccesses(endpoint: Endpoint, kind?: BranchKind): string 
   return `${requires.production.accesses.join(' or ')} on a production branch, ${requires.development.accesses.join(' or ')} on a development branch`;
 }
 
-/** The same for OAuth scopes. */
+/** The same for OAuth scopes: "manage_passwords on the organization, or … (development branch)". */
 export function describeScopes(endpoint: Endpoint, kind?: BranchKind): string {
-  const { oauth } = requirementFor(endpoint, kind);
-  if (oauth === 'undocumented') return 'a token of a user who may manage service tokens';
+  const { requires } = endpoint;
+  if (isBranchRequirement(requires) && !kind) {
+    return `${scopeTable(requires.production.oauth)} on a production branch; ${scopeTable(requires.development.oauth)} on a development branch`;
+  }
+  return scopeTable(requirementFor(endpoint, kind).oauth);
+}
+
+function scopeTable(oauth: Requirement['oauth']): string {
+  if (oauth === 'undocumented') return 'the token of an organization administrator (PlanetScale documents no OAuth scope for this route)';
   const levels = (['organization', 'database', 'branch'] as const).filter((level) => oauth[level]?.length);
-  return levels.map((level) => `${oauth[level]!.join(' or ')} on the ${level}`).join(', or ');
+  return `scope ${levels.map((level) => `${oauth[level]!.join(' or ')} on the ${level}`).join(', or ')}`;
 }

@@ -106,6 +106,15 @@ export interface ServiceTokenAccessRequest {
   readonly access: string[];
 }
 
+/**
+ * The database a grant or access is on, or '' for the organization. PlanetScale's SDK shows only `Database` as a
+ * resource type; what organization-level items carry is not documented, so anything that is not a database is read as
+ * the organization (docs/api-fidelity.md, row 4).
+ */
+export function grantTarget(resource: { readonly type: string; readonly name: string }): string {
+  return resource.type === 'Database' ? resource.name : '';
+}
+
 /** A token's accesses on one resource, as `/service-tokens/{id}/grants` answers it (planetscale-go ServiceTokenGrant). */
 export interface ServiceTokenGrant {
   readonly id: string;

@@ -106,13 +106,15 @@ export class PlanetScale extends Construct {
     if (typeof this.owner !== 'string' || !OWNER_PATTERN.test(this.owner)) {
       throw invalidProp(this, 'owner', `${shown(JSON.stringify(this.owner))} is not valid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit`);
     }
-    // Two stacks with one owner would each delete the other's objects as "no longer declared".
-    const sharing = App.of(this).node.findAll().find((c) => c !== this && PlanetScale.isPlanetScale(c) && c.owner === this.owner);
+    // Two stacks with one owner in one organization would each delete the other's objects as "no longer declared".
+    const sharing = App.of(this)
+      .node.findAll()
+      .find((c) => c !== this && PlanetScale.isPlanetScale(c) && c.owner === this.owner && c.organization === this.organization);
     if (sharing) {
       throw invalidProp(
         this,
         'owner',
-        `"${this.owner}" is already the owner of ${sharing.node.path}; each stack needs its own owner (set \`owner\` on one of them)`,
+        `"${this.owner}" is already the owner of ${sharing.node.path} in organization ${this.organization}; each stack needs its own owner (set \`owner\` on one of them)`,
       );
     }
     if (props.resourceType !== undefined && !Object.values(CustomResourceType).includes(props.resourceType)) {

@@ -39,9 +39,9 @@ export function serviceTokenCaller(record: ServiceTokenRecord): Caller {
 
 /**
  * An OAuth token: a route's documented scopes on the organization, the database or the branch. Routes whose OAuth
- * scopes PlanetScale does not document (the service-token routes) accept a user token: PlanetScale's CLI sends people
- * to `pscale auth login` for them (planetscale/cli internal/cmd/token/token.go, checkServiceToken). A user token may
- * grant any access: it stands for an organization administrator. Both are inferences (docs/api-fidelity.md).
+ * scopes PlanetScale does not document (the service-token routes) accept the token of an organization administrator
+ * only: PlanetScale's CLI sends people to `pscale auth login` for them (planetscale/cli internal/cmd/token/token.go,
+ * checkServiceToken). An administrator's token may grant any access. Both are inferences (docs/api-fidelity.md).
  */
 export function oauthCaller(record: OAuthTokenRecord): Caller {
   const { scopes } = record;
@@ -52,12 +52,12 @@ export function oauthCaller(record: OAuthTokenRecord): Caller {
     actor: { id: record.id, displayName: record.displayName },
     allows: (requirement, scope) => {
       const { oauth } = requirement;
-      if (oauth === 'undocumented') return true;
+      if (oauth === 'undocumented') return record.admin;
       if (has(scopes.user, oauth.user) || has(scopes.organization, oauth.organization)) return true;
       if (scope.database !== undefined && has(scopes.databases?.[scope.database], oauth.database)) return true;
       return scope.database !== undefined && scope.branch !== undefined && has(scopes.branches?.[`${scope.database}/${scope.branch}`], oauth.branch);
     },
     sees: (database) => Boolean(scopes.organization?.includes('read_databases') || scopes.databases?.[database]?.length),
-    holds: () => true,
+    holds: () => record.admin,
   };
 }

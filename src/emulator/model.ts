@@ -80,6 +80,11 @@ export interface OAuthTokenRecord {
   readonly createdAt: string;
   readonly expiresAt: string | null;
   readonly scopes: OAuthScopes;
+  /**
+   * Whether the user is an organization administrator: what lets a user token use the routes whose OAuth scopes
+   * PlanetScale does not document (the service-token routes) and grant any access.
+   */
+  readonly admin: boolean;
 }
 
 export interface OAuthScopes {
@@ -114,4 +119,9 @@ export interface EmulatorState {
 
 export function emptyState(): EmulatorState {
   return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [], oauthTokens: [] };
+}
+
+/** Whether a credential with this expiry has expired at `now`. */
+export function hasExpired(expiresAt: string | null, now: Date): boolean {
+  return expiresAt !== null && new Date(expiresAt).getTime() <= now.getTime();
 }

@@ -57,3 +57,12 @@ export function paging(url: URL): { page: number; perPage: number } {
   const perPage = Math.min(100, Math.max(1, Number.parseInt(url.searchParams.get('per_page') ?? '25', 10) || 25));
   return { page, perPage };
 }
+
+/**
+ * Paging of the service-token grant lists: 25 per page whatever `per_page` asks. PlanetScale's SDK sends no paging
+ * option there and its fixtures carry the paging fields (planetscale-go service_tokens_test.go), so whether `per_page`
+ * is honoured is unknown; ignoring it makes a client that does not follow `next_page` fail here first.
+ */
+export function fixedPaging(url: URL): { page: number; perPage: number } {
+  return { page: paging(url).page, perPage: 25 };
+}

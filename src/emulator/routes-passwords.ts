@@ -1,7 +1,7 @@
 import type { EmulatorBehaviour } from './behaviour';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newPasswordSecret, newUsername } from './identifiers';
-import type { PasswordRecord } from './model';
+import { hasExpired, type PasswordRecord } from './model';
 import { bodies, checkedCidrs } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { pageJson, passwordJson } from './serialize';
@@ -37,10 +37,6 @@ function passwordCidrs(values: readonly string[], behaviour: EmulatorBehaviour):
   const kept = new Set(behaviour.passwordCidrMerge === 'aggregate' ? aggregateCidrs(cidrs) : collapseCidrs(cidrs));
   if (behaviour.passwordCidrMerge === 'aggregate') return [...kept];
   return [...new Set(cidrs)].filter((c) => kept.has(c));
-}
-
-function expired(password: PasswordRecord, now: Date): boolean {
-  return password.expiresAt !== null && new Date(password.expiresAt).getTime() <= now.getTime();
 }
 
 /** Branch passwords: create (201, plain_text once), list with `q` and pages, get, rename/re-CIDR, renew, delete. */
@@ -131,7 +127,7 @@ export const passwordRoutes: Route[] = [
       if (password.ttlSeconds === null) throw HttpError.unprocessable('password has no TTL and cannot be renewed');
       // "The password will be invalid and unrenewable when TTL has passed" (terraform-provider-planetscale v0.6.1
       // docs/resources/password.md); PlanetScale's CLI treats the 422 (`unprocessable`) as final (passwordutil).
-      if (expired(password, now)) throw HttpError.unprocessable('password has expired and can no longer be renewed');
+      if (hasExpired(password.expiresAt, now)) throw HttpError.unprocessable('password has expired and can no longer be renewed');
       password.expiresAt = new Date(now.getTime() + password.ttlSeconds * 1000).toISOString();
       return { status: 200, body: passwordJson(password, scope(context).branch, now) };
     },

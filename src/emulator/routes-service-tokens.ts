@@ -2,7 +2,7 @@ import { HttpError } from './http-error';
 import { hashSecret, newId, newTokenSecret } from './identifiers';
 import type { AccessRecord, ServiceTokenRecord } from './model';
 import { bodies } from './request-bodies';
-import { paging, type Route, type RouteContext } from './route';
+import { fixedPaging, paging, type Route, type RouteContext } from './route';
 import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
 import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
@@ -91,7 +91,7 @@ export const serviceTokenRoutes: Route[] = [
     endpoint: ENDPOINTS.get_service_token_accesses,
     mutates: false,
     handle: (context) => {
-      const { page, perPage } = paging(context.url);
+      const { page, perPage } = fixedPaging(context.url);
       return { status: 200, body: pageJson(find(context).accesses.map(accessJson), page, perPage, context.url) };
     },
   },
@@ -132,7 +132,7 @@ export const serviceTokenRoutes: Route[] = [
     endpoint: ENDPOINTS.get_service_token_grants,
     mutates: false,
     handle: (context) => {
-      const { page, perPage } = paging(context.url);
+      const { page, perPage } = fixedPaging(context.url);
       return { status: 200, body: pageJson(grantsJson(find(context)), page, perPage, context.url) };
     },
   },

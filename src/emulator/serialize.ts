@@ -1,12 +1,13 @@
-import type {
-  AccessRecord,
-  ActorRecord,
-  BranchRecord,
-  DatabaseRecord,
-  IpRuleRecord,
-  OrganizationRecord,
-  PasswordRecord,
-  ServiceTokenRecord,
+import {
+  hasExpired,
+  type AccessRecord,
+  type ActorRecord,
+  type BranchRecord,
+  type DatabaseRecord,
+  type IpRuleRecord,
+  type OrganizationRecord,
+  type PasswordRecord,
+  type ServiceTokenRecord,
 } from './model';
 
 /** Turns records into the response bodies the OpenAPI description documents (all required fields present). */
@@ -150,7 +151,7 @@ export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind']) {
 }
 
 export function passwordJson(password: PasswordRecord, branch: BranchRecord, now: Date, plainText: string | null = null) {
-  const expired = password.expiresAt !== null && new Date(password.expiresAt).getTime() <= now.getTime();
+  const expired = hasExpired(password.expiresAt, now);
   return {
     id: password.id,
     name: password.name,

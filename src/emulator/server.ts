@@ -7,7 +7,7 @@ import { EmulatorClock } from './clock';
 import { Faults, RequestCounter, type FaultSpec } from './faults';
 import { HttpError } from './http-error';
 import { hashSecret, newAccessTokenSecret, newId, newTokenSecret, secretMatches } from './identifiers';
-import type { OAuthScopes } from './model';
+import { hasExpired, type OAuthScopes } from './model';
 import { matchRoute, type Route, type RouteContext } from './route';
 import { ROUTES } from './routes';
 import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
@@ -40,8 +40,13 @@ export interface EmulatorOptions {
 
 /** What an OAuth access token issued by the emulator may do. */
 export interface AccessTokenOptions {
-  /** Scopes per level. @default every scope the emulated routes name, on the organization (an administrator) */
+  /** Scopes per level. @default every scope the emulated routes name, on the organization */
   readonly scopes?: OAuthScopes;
+  /**
+   * Whether the user is an organization administrator (may manage service tokens and grant any access).
+   * @default true when no scopes are given, else false
+   */
+  readonly admin?: boolean;
   /** Seconds until it expires. @default no expiry */
   readonly ttlSeconds?: number;
 }
@@ -162,8 +167,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
    * client.go: serviceTokenTransport, and oauth2.StaticTokenSource for access tokens).
    */
   function authenticate(header: string | undefined): Caller {
-    const now = clock.now().getTime();
-    const unexpired = (expiresAt: string | null) => expiresAt === null || new Date(expiresAt).getTime() > now;
+    const now = clock.now();
+    const unexpired = (expiresAt: string | null) => !hasExpired(expiresAt, now);
     const bearer = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
     if (bearer) {
       const record = db.state.oauthTokens.find((t) => secretMatches(bearer, t.secretHash));
@@ -235,6 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       createdAt: created.toISOString(),
       expiresAt: tokenOptions.ttlSeconds ? new Date(created.getTime() + tokenOptions.ttlSeconds * 1000).toISOString() : null,
       scopes: tokenOptions.scopes ?? { organization: organizationScopes() },
+      admin: tokenOptions.admin ?? tokenOptions.scopes === undefined,
     });
     db.save();
     return { accessToken };

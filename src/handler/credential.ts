@@ -73,8 +73,17 @@ export async function ensureCredential<Found extends { readonly id: string }, Cr
     try {
       await kind.complete(created);
     } catch (error) {
-      await undo();
-      throw new Error(`${(error as Error).message}; the new ${kind.noun} ${kind.name} (${created.id}) was deleted again`);
+      const reason = (error as Error).message;
+      try {
+        await undo();
+      } catch (cleanup) {
+        // Both matter: why it failed, and that a credential whose secret nobody holds is still live.
+        throw new Error(
+          `${reason}; deleting the new ${kind.noun} ${kind.name} (${created.id}) again failed too (${(cleanup as Error).message}): ` +
+            'delete it in the PlanetScale console, its secret is held nowhere',
+        );
+      }
+      throw new Error(`${reason}; the new ${kind.noun} ${kind.name} (${created.id}) was deleted again`);
     }
   }
   await deliverSecret(context, kind.path, kind.entry(created), undo);

@@ -33,7 +33,8 @@ export async function deleteConfirmed(target: DeleteTarget): Promise<'deleted' |
   } catch (lookup) {
     throw new HandlerError(
       `could not delete ${target.what}: the API answered 404 Not Found, and looking the object up again failed too ` +
-        `(${(lookup as Error).message}); it may still exist: the ${target.credential} needs ${target.needs}`,
+        `(${(lookup as Error).message}); it may still exist: the ${target.credential} needs ${target.needs}. If its database or ` +
+        'branch was deleted, the object went with it: remove its entry from the outputs file and the resource from Terraform state',
     );
   }
   if (exists) {

@@ -1,7 +1,7 @@
 import { HandlerError } from './context';
 import { deleteConfirmed } from './deletion';
 import type { PlanetScaleClient } from '../api/client';
-import { ACCESS_TOKEN_VARIABLE } from '../api/credentials';
+import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { PlanetScaleApiError } from '../api/errors';
 import type { DatabaseKind, OrganizationServiceToken, Password, PostgresIpRule } from '../api/types';
 
@@ -116,8 +116,8 @@ export async function tokensNamed(context: { readonly client: PlanetScaleClient 
     if (!(error instanceof PlanetScaleApiError) || !error.isNotFound || client.usesAccessToken) throw error;
     throw new HandlerError(
       `could not list the organization's service tokens (HTTP 404): the deploy service token lacks ${client.describeNeeds('list_service_tokens')}, ` +
-        'or PlanetScale does not let service tokens manage service tokens (planetscale/cli PR #758); grant it read_service_tokens, ' +
-        `write_service_tokens and delete_service_tokens, or deploy with an OAuth access token (${ACCESS_TOKEN_VARIABLE})`,
+        `or PlanetScale does not let service tokens manage service tokens (${SERVICE_TOKENS_REFUSED}); grant it read_service_tokens, ` +
+        `write_service_tokens and delete_service_tokens, or ${USE_ACCESS_TOKEN}`,
     );
   }
 }

@@ -12,6 +12,8 @@ import type { PasswordCidrsSpec } from '../spec/resource-specs';
 export function explainCidrRefusal(error: unknown, password: string, cidrs: readonly string[]): HandlerError | undefined {
   const ipv6 = cidrs.filter((c) => cidrFamily(c) === 'ipv6');
   if (!(error instanceof PlanetScaleApiError) || error.status !== 422 || ipv6.length === 0) return undefined;
+  // Only an answer about the CIDRs (or one that says nothing) is put down to IPv6.
+  if (error.apiMessage && !/cidr|ipv6|ip address|range/i.test(error.apiMessage)) return undefined;
   return new HandlerError(
     `PlanetScale refused the allow-list of password ${password} (HTTP 422${error.apiMessage ? `: ${error.apiMessage}` : ''}); ` +
       `it holds IPv6 ranges (${ipv6.join(', ')}), which this API may not accept on passwords: remove them, or allow the IPv4 ranges your clients use`,

@@ -26,7 +26,9 @@ function passwordKind(context: HandlerContext, spec: PasswordSpec, cidrs: string
           cidrs,
         })
         .catch(async (error: unknown) => {
-          throw explainCidrRefusal(error, spec.name, cidrs) ?? (await explainScopeError(client, error, { database, branch, needs: 'mysql' }));
+          // The database or branch first (a 422 for a Postgres database is not about the CIDRs), then IPv6.
+          const scoped = await explainScopeError(client, error, { database, branch, needs: 'mysql' });
+          throw scoped !== error ? scoped : (explainCidrRefusal(error, spec.name, cidrs) ?? error);
         }),
     remove: (password) => deletePassword(client, password, database, branch),
     entry: (created) => ({

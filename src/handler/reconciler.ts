@@ -52,7 +52,7 @@ export async function sweepOwned(context: HandlerContext, spec: ReconcilerSpec, 
   let deletedRules = 0;
   const deletions: (() => Promise<void>)[] = [];
 
-  for (const database of await client.listDatabases()) {
+  for (const database of await listOrSkip(context, 'the databases', () => client.listDatabases())) {
     if (database.kind === 'postgresql') {
       const rules = await listOrSkip(context, `IP rules of ${database.name}`, () => client.listPostgresIpRules(database.name));
       for (const rule of rules) {

@@ -1,8 +1,9 @@
 import { HandlerError, type HandlerContext } from './context';
 import { tokensNamed } from './lookup';
 import type { PlanetScaleClient } from '../api/client';
-import { ACCESS_TOKEN_VARIABLE } from '../api/credentials';
+import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { PlanetScaleApiError } from '../api/errors';
+import { grantTarget } from '../api/types';
 import type { ServiceTokenGrantsSpec } from '../spec/resource-specs';
 
 /** Accesses per resource: a database name, or '' for the organization. */
@@ -22,7 +23,7 @@ function describeResource(resource: string): string {
 export async function currentGrants(client: PlanetScaleClient, tokenId: string): Promise<GrantMap> {
   const current: GrantMap = new Map();
   for (const grant of await client.getServiceTokenGrants(tokenId)) {
-    const resource = grant.resource_type === 'Organization' ? '' : grant.resource_name;
+    const resource = grantTarget({ type: grant.resource_type, name: grant.resource_name });
     const set = current.get(resource) ?? new Set<string>();
     for (const { access } of grant.accesses) set.add(access);
     current.set(resource, set);
@@ -30,19 +31,26 @@ export async function currentGrants(client: PlanetScaleClient, tokenId: string):
   return current;
 }
 
-const INSTEAD =
-  `deploy with an OAuth access token (${ACCESS_TOKEN_VARIABLE}, e.g. from \`pscale auth login\`) or with a credential that holds ` +
-  'these accesses, or set the grants in the PlanetScale console';
+/** What to use instead when grants are refused, for the credential in use. */
+function instead(client: PlanetScaleClient): string {
+  const elsewhere = 'or set the grants in the PlanetScale console';
+  return client.usesAccessToken
+    ? `deploy as an organization administrator who holds these accesses, ${elsewhere}`
+    : `${USE_ACCESS_TOKEN} or with a credential that holds these accesses, ${elsewhere}`;
+}
+
+/** Whether an error is PlanetScale refusing the call (404, as it refuses a missing access, or 403). */
+function isRefusal(error: unknown): error is PlanetScaleApiError {
+  return error instanceof PlanetScaleApiError && (error.status === 404 || error.status === 403);
+}
 
 /** A refused grant change, as one line that says what to use instead. Other errors pass through. */
 function explainGrantRefusal(client: PlanetScaleClient, error: unknown, change: string): unknown {
-  if (!(error instanceof PlanetScaleApiError) || (error.status !== 404 && error.status !== 403)) return error;
-  const cause =
-    client.usesAccessToken
-      ? 'the deploy OAuth access token may not grant them'
-      : 'the deploy service token may not change service-token grants (PlanetScale has refused service tokens on these routes ' +
-        '"so that they cannot modify themselves or others", planetscale/cli PR #758) or does not hold these accesses itself';
-  return new HandlerError(`PlanetScale refused to ${change} (HTTP ${error.status}): ${cause}; ${INSTEAD}`);
+  if (!isRefusal(error)) return error;
+  const cause = client.usesAccessToken
+    ? 'the deploy OAuth access token may not grant them'
+    : `the deploy service token may not change service-token grants (${SERVICE_TOKENS_REFUSED}) or does not hold these accesses itself`;
+  return new HandlerError(`PlanetScale refused to ${change} (HTTP ${error.status}): ${cause}; ${instead(client)}`);
 }
 
 /**
@@ -69,7 +77,7 @@ export async function checkDeployerHolds(context: HandlerContext, desired: Grant
   if (missing.length > 0) {
     throw new HandlerError(
       `the deploy service token ${client.serviceTokenId} does not hold ${missing.join('; ')}, and a credential may only grant ` +
-        `accesses it holds itself; give the deploy token those accesses, or ${INSTEAD}`,
+        `accesses it holds itself; give the deploy token those accesses, or ${instead(client)}`,
     );
   }
 }
@@ -78,15 +86,10 @@ export async function checkDeployerHolds(context: HandlerContext, desired: Grant
  * Makes `current` into `desired` on the token by exactly the difference: removals first, so a refused addition leaves
  * the token narrower than declared, never wider. Returns the number of accesses changed.
  */
-export async function reconcileGrants(
-  context: HandlerContext,
-  token: { readonly id: string; readonly name: string },
-  desired: GrantMap,
-  current: GrantMap,
-): Promise<number> {
-  const { client, log } = context;
+/** Per resource, what to add and what to remove to make `current` into `desired`. */
+export function grantDifference(desired: GrantMap, current: GrantMap): { resource: string; add: string[]; remove: string[] }[] {
   const resources = [...new Set([...desired.keys(), ...current.keys()])].sort();
-  const diff = resources.map((resource) => {
+  return resources.map((resource) => {
     const want = desired.get(resource) ?? new Set<string>();
     const have = current.get(resource) ?? new Set<string>();
     return {
@@ -95,6 +98,21 @@ export async function reconcileGrants(
       remove: [...have].filter((a) => !want.has(a)).sort(),
     };
   });
+}
+
+/** Only the additions of a difference: what the deploy credential must hold to make it. */
+export function additions(desired: GrantMap, current: GrantMap): GrantMap {
+  return new Map(grantDifference(desired, current).filter((d) => d.add.length > 0).map((d) => [d.resource, new Set(d.add)]));
+}
+
+export async function reconcileGrants(
+  context: HandlerContext,
+  token: { readonly id: string; readonly name: string },
+  desired: GrantMap,
+  current: GrantMap,
+): Promise<number> {
+  const { client, log } = context;
+  const diff = grantDifference(desired, current);
   let changes = 0;
   for (const step of ['remove', 'add'] as const) {
     for (const entry of diff) {
@@ -127,11 +145,18 @@ export async function applyServiceTokenGrants(context: HandlerContext, spec: Ser
   }
   const desired = desiredGrants(spec);
   for (const token of tokens) {
-    const current = await currentGrants(context.client, token.id).catch((error: unknown) => {
+    let current: GrantMap;
+    try {
+      current = await currentGrants(context.client, token.id);
+    } catch (error) {
+      // A token declared without grants has nothing to apply: a refused read is no reason to fail.
+      if (desired.size === 0 && isRefusal(error)) {
+        context.log(`grants of ${spec.token} (${token.id}) cannot be read (HTTP ${error.status}); none are declared, so nothing is changed`);
+        continue;
+      }
       throw explainGrantRefusal(context.client, error, `read the grants of service token ${spec.token}`);
-    });
-    const added = [...desired].some(([resource, accesses]) => [...accesses].some((a) => !current.get(resource)?.has(a)));
-    if (added) await checkDeployerHolds(context, desired);
+    }
+    await checkDeployerHolds(context, additions(desired, current));
     const changes = await reconcileGrants(context, { id: token.id, name: spec.token }, desired, current);
     if (changes === 0) context.log(`grants of ${spec.token} (${token.id}) already match`);
   }

@@ -34,8 +34,10 @@ export function normalizeCidr(input: string): CidrResult {
   const zone = /%(.*)$/.exec(addressText);
   if (zone && rest.length === 0) {
     const bare = addressText.slice(0, zone.index);
-    if (parseAddress(bare)) {
-      return { ok: false, reason: `"${input}" has an IPv6 zone id (%${zone[1]}), which only names an interface on one host; write ${bare}${prefixText === undefined ? '' : `/${prefixText}`}` };
+    const parsed = parseAddress(bare);
+    if (parsed) {
+      const what = parsed.kind() === 'ipv6' ? 'an IPv6 zone id' : 'a zone id';
+      return { ok: false, reason: `"${input}" has ${what} (%${zone[1]}), which only names an interface on one host; write ${bare}${prefixText === undefined ? '' : `/${prefixText}`}` };
     }
   }
   const address = zone ? undefined : parseAddress(addressText);
@@ -50,9 +52,11 @@ export function normalizeCidr(input: string): CidrResult {
   const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
   if (family === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
     const ipv4 = (address as ipaddr.IPv6).toIPv4Address();
-    const ipv4Prefix = Math.max(0, prefix - 96);
-    const hint = `${ipaddr.IPv4.networkAddressFromCIDR(`${ipv4.toString()}/${ipv4Prefix}`).toString()}/${ipv4Prefix}`;
-    return { ok: false, reason: `"${input}" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range, probably ${hint}` };
+    // A prefix shorter than /104 would be wider than an IPv4 /8: no range is suggested then, never one that opens a
+    // password to most of the internet.
+    const ipv4Prefix = prefix - 96;
+    const hint = ipv4Prefix >= 8 ? `, probably ${ipaddr.IPv4.networkAddressFromCIDR(`${ipv4.toString()}/${ipv4Prefix}`).toString()}/${ipv4Prefix}` : '';
+    return { ok: false, reason: `"${input}" is an IPv4 address written as IPv6 (IPv4-mapped); write the IPv4 range${hint}` };
   }
   if (prefixText === undefined) return { ok: true, cidr: `${format(address)}/${maxPrefix}`, family };
   const network =
