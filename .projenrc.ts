@@ -34,8 +34,6 @@ const project = new typescript.TypeScriptProject({
     'ip-num@^1.6.2',
     // Duration strings ('90d', '12h', '30m').
     'ms@^2.1.3',
-    // Cross-process lock for the outputs file (Terraform runs up to 10 handlers at once).
-    'proper-lockfile@^4.1.2',
     // The optional null_resource custom-resource base.
     '@cdktf/provider-null@^11.0.0',
   ],
@@ -44,7 +42,6 @@ const project = new typescript.TypeScriptProject({
     'constructs@~10.7.0',
     'cdktf-cli@0.21.0',
     '@types/ms@^2.1.0',
-    '@types/proper-lockfile@^4.1.4',
     // Bundles the apply-time handler into one file that ships inside the package.
     'esbuild@^0.25.0',
     // Reads the PlanetScale OpenAPI description in contract tests.

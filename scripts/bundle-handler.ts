@@ -4,7 +4,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import { build, type Plugin } from 'esbuild';
 // Loading these modules registers every schema the handler validates with (see src/spec/validators.ts).
 import '../src/api/response-schemas';
-import '../src/spec/resource-specs';
+import '../src/spec/desired-state';
 import { registeredSchemas } from '../src/spec/validators';
 
 const ROOT = resolve(__dirname, '..');
@@ -43,7 +43,7 @@ const precompile: Plugin = {
 };
 
 /**
- * Bundles the apply-time handler and its dependencies (undici, ajv's runtime helpers, ipaddr.js, proper-lockfile)
+ * Bundles the apply-time handler and its dependencies (undici, ajv's runtime helpers, ipaddr.js, ip-num)
  * into one file, so a synthesized stack runs it with plain `node`, wherever the stack directory is moved.
  */
 export async function bundleHandler(): Promise<string> {

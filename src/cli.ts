@@ -1,12 +1,30 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmulator } from './emulator';
+import { PlanetScaleClient } from './api/client';
+import { Redactor } from './engine/redact';
+import { exitCodeOf, renderJson, renderMarkdown, renderText } from './engine/report';
+import { outputsPathOf, runEngine } from './engine/run';
+import { DESIRED_STATE_FILE } from './spec/contract';
+import { checkDesiredState, digestOf, type DesiredState } from './spec/desired-state';
+import { parseTtl } from './spec/ttl';
 
 const USAGE = `Usage: planetscale-cdktf <command> [options]
 
 Commands:
-  emulator   Run the local PlanetScale API emulator on 127.0.0.1
+  plan        Compare the synthesized desired state with PlanetScale: what an apply would do, drift made outside
+              code, expired or expiring credentials, secrets held nowhere. Exit 0 converged, 2 pending, 1 error.
+  reconcile   Carry that out (what an apply would do), with the same outputs file, sink and masking.
+  emulator    Run the local PlanetScale API emulator on 127.0.0.1
+
+plan and reconcile options:
+  --out DIR               the synthesized output directory                  [default: cdktf.out]
+  --stack NAME            one stack (repeatable)                              [default: every stack that has one]
+  --format FORMAT         plan only: text, markdown (a pull-request comment) or json   [default: text]
+  --output FILE           plan only: write the report there instead of standard output
+  --expiring-within DUR   report credentials expiring within DUR (e.g. 14d)  [default: 7d]
+Credentials and PLANETSCALE_API_URL / PLANETSCALE_OUTPUTS_FILE come from the environment, as for cdktf deploy.
 
 Emulator options:
   --port N            port to listen on (0 picks a free one)            [default: 8787]
@@ -14,6 +32,7 @@ Emulator options:
   --state FILE        persist state in FILE across restarts             [default: in memory]
   --token-file FILE   write the bootstrap service token (JSON, mode 0600) instead of printing it
   --latency MS        add MS milliseconds to every API response         [default: 0]
+  --rate-limit N      answer 429 past N requests per minute per credential, as PlanetScale does at 600
   --access-token      also issue an OAuth access token (all scopes) and print it as PLANETSCALE_ACCESS_TOKEN
   --behaviour K=V     play one of the open API behaviours (repeatable), e.g. serviceTokenRoutes=grants-refused,
                       passwordIpv6=refused, passwordCidrMerge=aggregate (see docs/api-fidelity.md)
@@ -30,7 +49,8 @@ function behaviourFrom(values: string[] | undefined): Record<string, string> {
   return behaviour;
 }
 
-async function runEmulator(args: string[]): Promise<void> {
+async function runEmulator(args: string[]): Promise<number | undefined> {
+  const { startEmulator } = await import('./emulator');
   const { values } = parseArgs({
     args,
     options: {
@@ -39,6 +59,7 @@ async function runEmulator(args: string[]): Promise<void> {
       'state': { type: 'string' },
       'token-file': { type: 'string' },
       'latency': { type: 'string', default: '0' },
+      'rate-limit': { type: 'string' },
       'access-token': { type: 'boolean', default: false },
       'behaviour': { type: 'string', multiple: true },
     },
@@ -46,12 +67,15 @@ async function runEmulator(args: string[]): Promise<void> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
+  const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
+  if (rateLimit !== undefined && (!Number.isInteger(rateLimit) || rateLimit < 1)) throw new Error(`--rate-limit must be a positive whole number, got "${values['rate-limit']}"`);
   const emulator = await startEmulator({
     port,
     seedFile: values.seed,
     statePath: values.state,
     latencyMs: Number(values.latency),
     behaviour: behaviourFrom(values.behaviour) as never,
+    rateLimit: rateLimit === undefined ? undefined : { limit: rateLimit, windowMs: 60_000 },
   });
   const accessToken = values['access-token'] ? emulator.issueAccessToken() : undefined;
   process.stdout.write(`PlanetScale API emulator listening on ${emulator.url}\n`);
@@ -71,25 +95,121 @@ async function runEmulator(args: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  return undefined;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** The reconciler digests of a synthesized stack: what its desired-state file must match. */
+function synthesizedDigests(stackDirectory: string): string[] {
+  const config = JSON.parse(readFileSync(join(stackDirectory, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const digests: string[] = [];
+  for (const resources of Object.values(config.resource ?? {})) {
+    for (const resource of Object.values(resources)) {
+      const triggers = (resource.triggers_replace ?? resource.triggers) as { digest?: unknown; state_file?: unknown } | undefined;
+      if (triggers?.state_file === DESIRED_STATE_FILE && typeof triggers.digest === 'string') digests.push(triggers.digest);
+    }
+  }
+  return digests;
+}
+
+/** The desired states under `out`, checked against the synthesized stacks they belong to. */
+function loadStacks(out: string, only: readonly string[]): { directory: string; desired: DesiredState }[] {
+  const stacksDirectory = join(out, 'stacks');
+  if (!existsSync(stacksDirectory)) throw new Error(`${stacksDirectory} does not exist: run cdktf synth first (or point --out at the synthesized output)`);
+  const declaring = () => readdirSync(stacksDirectory).filter((name) => existsSync(join(stacksDirectory, name, DESIRED_STATE_FILE)));
+  const names = only.length > 0 ? [...only] : declaring();
+  if (names.length === 0) throw new Error(`no stack under ${stacksDirectory} declares PlanetScale objects`);
+  return names.map((name) => {
+    const directory = join(stacksDirectory, name);
+    const file = join(directory, DESIRED_STATE_FILE);
+    if (!existsSync(file)) throw new Error(`stack ${name} has no ${DESIRED_STATE_FILE} under ${stacksDirectory}`);
+    const desired = checkDesiredState(JSON.parse(readFileSync(file, 'utf8')), file);
+    if (!synthesizedDigests(directory).includes(digestOf(desired))) {
+      throw new Error(`${file} does not match the synthesized stack beside it (cdk.tf.json): synthesize again`);
+    }
+    return { directory, desired };
+  });
+}
+
+async function runPlanOrReconcile(command: 'plan' | 'reconcile', args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'out': { type: 'string', default: 'cdktf.out' },
+      'stack': { type: 'string', multiple: true },
+      'format': { type: 'string', default: 'text' },
+      'output': { type: 'string' },
+      'expiring-within': { type: 'string', default: '7d' },
+    },
+    strict: true,
+  });
+  const format = values.format;
+  if (!['text', 'markdown', 'json'].includes(format)) throw new Error(`--format must be text, markdown or json, got "${format}"`);
+  const window = parseTtl(values['expiring-within']);
+  if ('error' in window) throw new Error(`--expiring-within: ${window.error}`);
+  let code = 0;
+  const reports: string[] = [];
+  for (const { directory, desired } of loadStacks(resolve(values.out), values.stack ?? [])) {
+    const redactor = new Redactor();
+    const log = (line: string) => process.stderr.write(redactor.redact(`planetscale ${desired.stack}: ${line}\n`));
+    const client = new PlanetScaleClient({ organization: desired.organization, baseUrl: desired.settings.api_url, log });
+    try {
+      const result = await runEngine({
+        desired,
+        mode: command === 'plan' ? 'plan' : 'apply',
+        client,
+        outputsPath: outputsPathOf(desired.settings, directory),
+        log: (line) => (command === 'plan' ? log(line) : process.stdout.write(redactor.redact(`planetscale ${desired.stack}: ${line}\n`))),
+        redactor,
+        expiringWithinSeconds: window.seconds,
+      });
+      const header = { stack: desired.stack, organization: desired.organization, owner: desired.owner };
+      if (command === 'plan') {
+        const render = { text: renderText, markdown: renderMarkdown, json: renderJson }[format as 'text'];
+        reports.push(render(header, result.plan));
+        const stackCode = exitCodeOf(result.plan);
+        code = stackCode === 1 || code === 1 ? 1 : Math.max(code, stackCode);
+      } else {
+        for (const notice of result.plan.notices) process.stdout.write(`planetscale ${desired.stack}: warning: ${notice.path}: ${notice.message}\n`);
+        for (const failure of result.outcome?.failures ?? []) process.stderr.write(redactor.redact(`planetscale ${failure.path}: ${failure.message}\n`));
+        if ((result.outcome?.failures.length ?? 0) > 0) code = 1;
+      }
+    } finally {
+      await client.close();
+    }
+  }
+  if (command === 'plan') {
+    const text = format === 'json' && reports.length > 1 ? `[${reports.join(',')}]\n` : reports.join('\n');
+    if (values.output) writeFileSync(values.output, text);
+    else process.stdout.write(text);
+  }
+  return code;
+}
+
+async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'emulator':
       return runEmulator(rest);
+    case 'plan':
+    case 'reconcile':
+      return runPlanOrReconcile(command, rest);
     case undefined:
     case '--help':
     case '-h':
     case 'help':
       process.stdout.write(USAGE);
-      return;
+      return 0;
     default:
       throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`planetscale-cdktf: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`planetscale-cdktf: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

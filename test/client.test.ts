@@ -382,11 +382,11 @@ describe('errors', () => {
     emulator.faults.add({ kind: 'drop-after-change', method: 'POST' });
     await api.getPassword('shop', 'dev', password.id);
     for (const attempt of [
-      api.updatePassword('shop', 'dev', password.id, { name: 'x' }),
-      api.createPassword('shop', 'dev', { name: 'lost' }),
-      client({ credentials: { id: token.id, token: token.token } }).createPassword('shop', 'dev', {}),
+      () => api.updatePassword('shop', 'dev', password.id, { name: 'x' }),
+      () => api.createPassword('shop', 'dev', { name: 'lost' }),
+      () => client({ credentials: { id: token.id, token: token.token } }).createPassword('shop', 'dev', {}),
     ]) {
-      messages.push((await failure(attempt)).message);
+      messages.push((await failure(attempt())).message);
     }
     const everything = [...messages, ...logLines].join('\n');
     expect(messages).toHaveLength(3);

@@ -256,7 +256,7 @@ describe('fault injection and counters', () => {
       expect((await admin('faults', 'POST', { kind: 'status', status: 200 })).status).toBe(422);
 
       const counts = await (await admin('requests')).json();
-      expect(counts).toEqual({ total: 3, byOperation: { 'GET get_organization': 2, 'GET get_database': 1 } });
+      expect(counts).toEqual({ total: 3, byOperation: { 'GET get_organization': 2, 'GET get_database': 1 }, rateLimited: 0 });
       expect((await admin('requests', 'DELETE')).status).toBe(204);
       expect(emulator.requests.total).toBe(0);
 

@@ -1,13 +1,24 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HANDLER_BUNDLE } from '../scripts/bundle-handler';
+import { temporaryDirectory } from './support/env';
+import { PlanetScaleClient } from '../src/api';
+import { startEmulator } from '../src/emulator';
+import { canonicalJson, digestOf, type DesiredState } from '../src/spec/desired-state';
 
 const run = promisify(execFile);
+let dir: ReturnType<typeof temporaryDirectory>;
+beforeEach(() => {
+  dir = temporaryDirectory('handler');
+});
+afterEach(() => dir.remove());
 
-/** The bundled handler refuses bad input at start, with one line on stderr, and exits 1 without calling anything. */
+/** The bundled handler, run in a stack directory: it refuses bad input at start, with one line on stderr, and exits 1. */
 async function handler(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [HANDLER_BUNDLE, ...args], { env: { PATH: process.env.PATH, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [HANDLER_BUNDLE, ...args], { cwd: dir.path, env: { PATH: process.env.PATH, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -15,62 +26,113 @@ async function handler(args: string[], env: Record<string, string>): Promise<{ c
   }
 }
 
-const settings = JSON.stringify({ stack: 'access', outputs_file: 'out.json' });
-const spec = {
-  kind: 'password',
+const state: DesiredState = {
+  version: 1,
+  stack: 'access',
   organization: 'acme',
   owner: 'access',
-  path: 'access/app',
-  name: 'app.access.0123abcd.0123abcd',
-  database: 'shop',
-  branch: 'main',
-  role: 'reader',
-  ttl_seconds: null,
-  replica: false,
-  direct_vtgate: false,
-  rotation: '',
-};
-
-test.each<[string, string[], Record<string, string>, string]>([
-  ['no input', ['create'], {}, 'planetscale: PLANETSCALE_CDKTF_SPEC is not set (the handler is meant to be run by Terraform)\n'],
-  ['spec not JSON', ['create'], { PLANETSCALE_CDKTF_SPEC: '{', PLANETSCALE_CDKTF_SETTINGS: settings }, 'planetscale: PLANETSCALE_CDKTF_SPEC is not valid JSON\n'],
-  [
-    'role outside the enum',
-    ['create'],
-    { PLANETSCALE_CDKTF_SPEC: JSON.stringify({ ...spec, role: 'owner' }), PLANETSCALE_CDKTF_SETTINGS: settings },
-    'planetscale: invalid password spec: /role must be equal to one of the allowed values\n',
-  ],
-  [
-    'unknown kind',
-    ['create'],
-    { PLANETSCALE_CDKTF_SPEC: JSON.stringify({ ...spec, kind: 'cluster' }), PLANETSCALE_CDKTF_SETTINGS: settings },
-    'planetscale: resource spec has an unknown kind "cluster"\n',
-  ],
-  [
-    'bad settings',
-    ['create'],
-    { PLANETSCALE_CDKTF_SPEC: JSON.stringify(spec), PLANETSCALE_CDKTF_SETTINGS: JSON.stringify({ stack: 'access' }) },
-    "planetscale: invalid handler settings: (root) must have required property 'outputs_file'\n",
-  ],
-  [
-    'unknown action',
-    ['upgrade'],
+  settings: { outputs_file: 'out.json' },
+  passwords: [
     {
-      PLANETSCALE_CDKTF_SPEC: JSON.stringify(spec),
-      PLANETSCALE_CDKTF_SETTINGS: settings,
-      PLANETSCALE_SERVICE_TOKEN_ID: 'abc',
-      PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_x',
+      kind: 'password',
+      path: 'access/app',
+      display: 'app',
+      object: '0123abcd',
+      generation: '0123abcd',
+      database: 'shop',
+      branch: 'main',
+      role: 'reader',
+      ttl_seconds: null,
+      replica: false,
+      direct_vtgate: false,
+      rotation: '',
+      cidrs: [],
+      renew_before_seconds: null,
     },
-    'planetscale access/app: unknown action "upgrade" (expected create or destroy)\n',
+  ],
+  service_tokens: [],
+  ip_rules: [],
+};
+const runFor = (desired: object, overrides: object = {}) =>
+  JSON.stringify({
+    digest: digestOf(desired as DesiredState),
+    state_file: 'planetscale-desired-state.json',
+    stack: 'access',
+    organization: 'acme',
+    owner: 'access',
+    settings: { outputs_file: 'out.json' },
+    ...overrides,
+  });
+const writeState = (desired: object) => writeFileSync(join(dir.path, 'planetscale-desired-state.json'), canonicalJson(desired));
+
+test.each<[string, string[], () => Record<string, string>, string]>([
+  ['no input', ['apply'], () => ({}), 'planetscale: PLANETSCALE_CDKTF_RUN is not set (the handler is meant to be run by Terraform)\n'],
+  ['run not JSON', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: '{' }), 'planetscale: PLANETSCALE_CDKTF_RUN is not valid JSON\n'],
+  ['run without a digest', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: JSON.stringify({ stack: 'access' }) }), "planetscale: invalid run description: (root) must have required property 'digest'\n"],
+  ['unknown action', ['upgrade'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale access: unknown action "upgrade" (expected apply or destroy)\n'],
+  [
+    'desired-state file missing',
+    ['apply'],
+    () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }),
+    'planetscale access: the desired-state file planetscale-desired-state.json is missing beside the stack (run cdktf synth, or keep cdktf.out whole when moving it)\n',
+  ],
+  [
+    'a desired state that is not the planned one',
+    ['apply'],
+    () => {
+      writeState({ ...state, passwords: [{ ...state.passwords[0], role: 'admin' }] });
+      return { PLANETSCALE_CDKTF_RUN: runFor(state) };
+    },
+    'planetscale access: the desired-state file planetscale-desired-state.json does not match this plan (digest differs): synthesize again and plan again\n',
+  ],
+  [
+    'a role outside the enum',
+    ['apply'],
+    () => {
+      const bad = { ...state, passwords: [{ ...state.passwords[0], role: 'owner' }] };
+      writeState(bad);
+      return { PLANETSCALE_CDKTF_RUN: runFor(bad) };
+    },
+    'planetscale access: invalid desired-state file planetscale-desired-state.json: /passwords/0/role must be equal to one of the allowed values\n',
   ],
   [
     'missing credentials',
-    ['create'],
-    { PLANETSCALE_CDKTF_SPEC: JSON.stringify(spec), PLANETSCALE_CDKTF_SETTINGS: settings },
-    'planetscale access/app: PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN, ' +
+    ['apply'],
+    () => {
+      writeState(state);
+      return { PLANETSCALE_CDKTF_RUN: runFor(state) };
+    },
+    'planetscale access: PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN, ' +
       'or PLANETSCALE_ACCESS_TOKEN (not set or empty: PLANETSCALE_SERVICE_TOKEN_ID, PLANETSCALE_SERVICE_TOKEN)\n',
   ],
 ])('%s', async (_name, args, env, message) => {
-  const result = await handler(args, env);
+  const result = await handler(args, env());
   expect(result).toEqual({ code: 1, stdout: '', stderr: message });
+});
+
+test('a destroy needs no desired-state file: it deletes what the owner owns, from the run description alone', async () => {
+  const emulator = await startEmulator();
+  const api = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials: emulator.token });
+  try {
+    const owned = await api.createPassword('shop', 'main', { name: 'app.access.0123abcd.0123abcd' });
+    const foreign = await api.createPassword('shop', 'main', { name: 'hand-made' });
+    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: runFor(state), ...emulator.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`deleted password app.access.0123abcd.0123abcd (${owned.id}) on shop/main: stack destroyed`);
+    expect((await api.listPasswords('shop', 'main')).map((p) => p.id)).toEqual([foreign.id]);
+  } finally {
+    await api.close();
+    await emulator.stop();
+  }
+});
+
+test('a listing that fails (not a refusal) fails the run: nothing is taken for gone', async () => {
+  const emulator = await startEmulator({ faults: [{ kind: 'status', status: 500, pathIncludes: '/databases', count: 50 }] });
+  try {
+    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: runFor(state), ...emulator.env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('planetscale databases: could not list databases: list databases (organization acme) failed with HTTP 500');
+  } finally {
+    await emulator.stop();
+  }
 });

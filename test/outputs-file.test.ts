@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileMode, temporaryDirectory } from './support/env';
 import { connectionStrings } from '../src/outputs/connection-strings';
@@ -28,30 +30,93 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-test('concurrent writers never lose an entry; the file is 0600 and complete JSON', async () => {
+test('one run writes with group commit: concurrent changes never lose an entry and share writes; 0600, complete JSON', async () => {
   const file = new OutputsFile(join(dir.path, 'nested', 'outputs.json'));
-  await Promise.all([...Array(40).keys()].map((i) => file.put(i % 2 ? 'a' : 'b', `stack/p${i}`, entry(String(i)))));
+  const writer = await file.open('a');
+  await Promise.all([...Array(40).keys()].map((i) => writer.put(`a/p${i}`, entry(String(i)))));
+  await writer.close();
   const document = file.read();
-  expect(Object.keys(document.a).length + Object.keys(document.b).length).toBe(40);
+  expect(Object.keys(document.a)).toHaveLength(40);
+  // Every change was durable when its promise resolved, yet 40 entries took far fewer than 40 writes.
+  expect(writer.writes).toBeLessThan(5);
   expect(fileMode(file.path)).toBe('600');
   expect(JSON.parse(readFileSync(file.path, 'utf8'))).toEqual(document);
 });
 
-test('entries are removed by object id; an emptied stack disappears', async () => {
+test('entries are removed by object id; an emptied stack disappears; other stacks are kept', async () => {
   const file = new OutputsFile(join(dir.path, 'outputs.json'));
-  await file.put('s', 's/one', entry('1'));
-  await file.put('s', 's/two', entry('2'));
-  await file.removeIds('s', ['1', 'not-there']);
+  const other = await file.open('other');
+  await other.put('other/x', entry('9'));
+  await other.close();
+  const writer = await file.open('s');
+  await writer.put('s/one', entry('1'));
+  await writer.put('s/two', entry('2'));
+  await writer.removeIds(['1', 'not-there']);
   expect(Object.keys(file.read().s)).toEqual(['s/two']);
-  await file.removeIds('s', ['2']);
-  expect(file.read()).toEqual({});
+  await writer.removeIds(['2']);
+  await writer.close();
+  expect(Object.keys(file.read())).toEqual(['other']);
+});
+
+test('the pending journal names credentials whose create started, until their secret is recorded', async () => {
+  const file = new OutputsFile(join(dir.path, 'outputs.json'));
+  const writer = await file.open('s');
+  await writer.markPending(['n1', 'n2', 'n3']);
+  expect([...file.pending('s')].sort()).toEqual(['n1', 'n2', 'n3']);
+  await writer.put('s/one', entry('1'));
+  await writer.clearPending(['n2']);
+  await writer.close();
+  expect([...file.pending('s')]).toEqual(['n3']);
+  expect(readFileSync(`${file.path}.pending`, 'utf8')).not.toContain('pscale_pw_');
+  const again = await file.open('s');
+  await again.clearPending(['n3']);
+  await again.close();
+  expect(existsSync(`${file.path}.pending`)).toBe(false);
+});
+
+test('a second run waits for the first to finish', async () => {
+  const file = new OutputsFile(join(dir.path, 'outputs.json'));
+  const first = await file.open('s');
+  const waits: string[] = [];
+  let secondOpened = false;
+  const second = file.open('s', { onWait: (line) => waits.push(line) }).then((writer) => {
+    secondOpened = true;
+    return writer;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(secondOpened).toBe(false);
+  expect(waits).toEqual([expect.stringContaining(`waiting for another run to finish (pid ${process.pid}`)]);
+  await first.close();
+  await (await second).close();
+  expect(secondOpened).toBe(true);
+});
+
+test('a lock left by a killed run is taken over at once; one held by a live process is waited for, up to a limit', async () => {
+  const file = new OutputsFile(join(dir.path, 'outputs.json'));
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  writeFileSync(`${file.path}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), started: new Date().toISOString() }));
+  const started = Date.now();
+  const writer = await file.open('s');
+  expect(Date.now() - started).toBeLessThan(1000);
+  await writer.close();
+  expect(existsSync(`${file.path}.lock`)).toBe(false);
+
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+  try {
+    writeFileSync(`${file.path}.lock`, JSON.stringify({ pid: live.pid, host: hostname(), started: new Date().toISOString() }));
+    await expect(file.open('s', { timeoutMs: 300 })).rejects.toThrow(`another run holds ${file.path}.lock`);
+  } finally {
+    live.kill();
+  }
 });
 
 test('a file that is not a JSON object is never overwritten', async () => {
   const path = join(dir.path, 'outputs.json');
   writeFileSync(path, 'precious notes');
-  await expect(new OutputsFile(path).put('s', 's/x', entry('1'))).rejects.toThrow(`outputs file ${path} is not a JSON object; refusing to overwrite it`);
+  await expect(new OutputsFile(path).open('s')).rejects.toThrow(`outputs file ${path} is not a JSON object; refusing to overwrite it`);
   expect(readFileSync(path, 'utf8')).toBe('precious notes');
+  // The failed open left no lock behind.
+  expect(existsSync(`${path}.lock`)).toBe(false);
 });
 
 test('connection strings carry the credentials in each framework format', () => {

@@ -79,15 +79,23 @@ test('a CIDR edit patches the password in place: same id, same secret, no rotati
 
   oneAppPassword({}, [['203.0.113.0/24', '192.0.2.0/24']]);
   const plan = await scenario.project.plan();
-  // Only the allow-list resource changes; the password resource (and its secret) stays.
-  expect(plan.output).toContain('Plan: 1 to add, 0 to change, 1 to destroy.');
-  expect(plan.output).not.toContain('# terraform_data.app_Password');
-  expect(plan.output).toMatch(/\+ *"192\.0\.2\.0\/24"/);
+  // The password is updated in place; only the stack's run (the reconciler) is replaced, as on every change.
+  expect(plan.output).toMatch(/# terraform_data\.app_\w+ will be updated in-place/);
+  expect(plan.output).toMatch(/~ cidrs *= \[\s*\+ "192\.0\.2\.0\/24",/);
+  expect(plan.output).not.toMatch(/terraform_data\.app_\w+ .*must be replaced/);
+  expect(plan.output).toContain('Plan: 1 to add, 1 to change, 1 to destroy.');
   scenario.emulator.requests.reset();
   await scenario.project.applyOk();
 
-  // One lookup and one PATCH; no create, no delete, and the reconciler has nothing to do (nothing was added or removed).
-  expect(scenario.emulator.requests.snapshot()).toEqual({ 'GET list_passwords': 1, 'PATCH update_password': 1 });
+  // The listing (one page per location) and one PATCH: no create, no delete, no per-object lookup.
+  expect(scenario.emulator.requests.snapshot()).toEqual({
+    'GET list_databases': 1,
+    'GET list_branches': 2,
+    'GET list_passwords': 4,
+    'GET list_database_postgres_cidrs': 1,
+    'GET list_service_tokens': 1,
+    'PATCH update_password': 1,
+  });
   const after = scenario.project.passwordEntry('access/app');
   expect(after).toEqual(before);
   const live = await scenario.api.getPassword('shop', 'main', before.id);
@@ -121,7 +129,8 @@ test.each<[string, Partial<DatabasePasswordProps>]>([
 
   oneAppPassword(change);
   const plan = await scenario.project.plan();
-  expect(plan.output).toContain('must be replaced');
+  // The password itself must be replaced: a new secret will be issued.
+  expect(plan.output).toMatch(/# terraform_data\.app_\w+ must be replaced/);
   const output = await scenario.project.applyOk();
 
   const after = scenario.project.passwordEntry('access/app');
@@ -250,7 +259,7 @@ test('problems only the API can see fail the apply with one clear line', async (
   expect(missingCredentials.output).toContain('PlanetScale credentials missing: set PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN');
 });
 
-test('Terraform\'s parallel handlers never lose an outputs entry', async () => {
+test('every secret of a run of many creates reaches the outputs file (written together, none lost)', async () => {
   scenario.project.synth((stack) => {
     for (let i = 0; i < 14; i++) new DatabasePassword(stack, `svc${i}`, { database: i % 2 ? 'shop' : 'inventory', branch: 'main' });
   });

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { ConstructValidationError, CustomResourceType, DatabasePassword, IpRestriction, PlanetScale, ServiceToken, type PlanetScaleProps } from '../src';
+import { canonicalJson, digestOf, type DesiredState } from '../src/spec/desired-state';
 import { formatManagedName, generationHash, objectHash } from '../src/spec/naming';
 
 /** Synth-time behaviour: what each prop becomes in the synthesized JSON, and every validation error. */
@@ -24,22 +25,33 @@ afterEach(() => {
   rmSync(projectDirectory, { recursive: true, force: true });
 });
 
+let lastPlanetScale: PlanetScale;
+
 function build(define: (stack: TerraformStack) => void, props: Partial<PlanetScaleProps> = {}): Synthesized {
   const app = new App({ outdir: join(projectDirectory, 'cdktf.out') });
   const stack = new TerraformStack(app, 'access');
-  new PlanetScale(stack, 'planetscale', { organization: 'acme', ...props });
+  lastPlanetScale = new PlanetScale(stack, 'planetscale', { organization: 'acme', ...props });
   define(stack);
   return JSON.parse(Testing.synth(stack)) as Synthesized;
 }
 
-/** The triggers of the resource whose logical id starts with `prefix`. */
-function triggers(synth: Synthesized, prefix: string): any {
-  const [, resource] = Object.entries(synth.resource.terraform_data).find(([id]) => id.startsWith(prefix))!;
-  return resource.triggers_replace;
+/** The desired state of the last stack built: what the desired-state file holds. */
+function desired(): DesiredState {
+  return lastPlanetScale.desiredState();
 }
 
 function resourceOf(synth: Synthesized, prefix: string): any {
   return Object.entries(synth.resource.terraform_data).find(([id]) => id.startsWith(prefix))![1];
+}
+
+/** The fields fixed at creation of the object whose logical id starts with `prefix`. */
+function triggers(synth: Synthesized, prefix: string): any {
+  return resourceOf(synth, prefix).triggers_replace;
+}
+
+/** Its fields changed in place. */
+function input(synth: Synthesized, prefix: string): any {
+  return resourceOf(synth, prefix).input;
 }
 
 function errorOf(define: (stack: TerraformStack) => void, props: Partial<PlanetScaleProps> = {}): string {
@@ -53,7 +65,7 @@ function errorOf(define: (stack: TerraformStack) => void, props: Partial<PlanetS
 }
 
 describe('DatabasePassword', () => {
-  test('every prop lands in the password triggers; defaults are reader, main, no TTL', () => {
+  test('each prop lands in the declaration: fixed fields in triggers_replace, in-place ones in input; defaults reader, main, no TTL', () => {
     const synth = build((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop' });
       new DatabasePassword(stack, 'full', {
@@ -61,85 +73,111 @@ describe('DatabasePassword', () => {
         branch: 'dev',
         role: 'admin',
         ttl: '90d',
+        renewBefore: '7d',
         replica: true,
         directVtgate: true,
         name: 'billing-worker',
         rotation: '2026-11',
       });
     });
-    expect(triggers(synth, 'app_Password')).toEqual({
-      kind: 'password',
-      organization: 'acme',
-      owner: 'access',
-      path: 'access/app',
-      name: expect.stringMatching(/^app\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
-      database: 'shop',
-      branch: 'main',
-      role: 'reader',
-      ttl_seconds: null,
-      replica: false,
-      direct_vtgate: false,
-      rotation: '',
+    expect(resourceOf(synth, 'app_')).toEqual({
+      triggers_replace: {
+        kind: 'password',
+        organization: 'acme',
+        owner: 'access',
+        database: 'shop',
+        branch: 'main',
+        role: 'reader',
+        ttl_seconds: null,
+        replica: false,
+        direct_vtgate: false,
+        rotation: '',
+      },
+      // Nothing else, no provisioner: nothing runs per object; the stack reconciler does the work.
+      input: { name: 'app', cidrs: [], renew_before_seconds: null },
     });
-    const full = triggers(synth, 'full_Password');
-    expect(full).toMatchObject({
-      database: 'inventory',
-      branch: 'dev',
-      role: 'admin',
-      ttl_seconds: 90 * 86400,
-      replica: true,
-      direct_vtgate: true,
-      rotation: '2026-11',
-    });
+    expect(triggers(synth, 'full_')).toMatchObject({ database: 'inventory', branch: 'dev', role: 'admin', ttl_seconds: 90 * 86400, replica: true, direct_vtgate: true, rotation: '2026-11' });
+    expect(input(synth, 'full_')).toEqual({ name: 'billing-worker', cidrs: [], renew_before_seconds: 7 * 86400 });
     const fixed = { database: 'inventory', branch: 'dev', role: 'admin', ttl_seconds: 7776000, replica: true, direct_vtgate: true, rotation: '2026-11' };
-    expect(full.name).toBe(formatManagedName({ display: 'billing-worker', owner: 'access', object: objectHash('access/full'), generation: generationHash(fixed) }));
+    const full = desired().passwords.find((p) => p.path === 'access/full')!;
+    expect(full).toEqual({
+      kind: 'password',
+      path: 'access/full',
+      display: 'billing-worker',
+      object: objectHash('access/full'),
+      generation: generationHash(fixed),
+      ...fixed,
+      cidrs: [],
+      renew_before_seconds: 604800,
+    });
+    expect(formatManagedName({ display: 'billing-worker', owner: 'access', object: full.object, generation: full.generation })).toMatch(/^billing-worker\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/);
   });
 
   test('TTL accepts seconds and s/m/h/d/w units', () => {
     const cases: [number | string, number][] = [[3600, 3600], ['45s', 45], ['30m', 1800], ['12h', 43200], ['2w', 1209600]];
-    const synth = build((stack) => cases.forEach(([ttl], i) => new DatabasePassword(stack, `p${i}`, { database: 'shop', ttl })));
-    cases.forEach(([, seconds], i) => expect(triggers(synth, `p${i}_Password`).ttl_seconds).toBe(seconds));
+    build((stack) => cases.forEach(([ttl], i) => new DatabasePassword(stack, `p${i}`, { database: 'shop', ttl })));
+    cases.forEach(([, seconds], i) => expect(desired().passwords.find((p) => p.path === `access/p${i}`)!.ttl_seconds).toBe(seconds));
   });
 
-  test('fixed fields change the generation (a new password); the allow-list does not', () => {
-    const name = (props: object, cidrs: string[] = []) => {
-      const synth = build((stack) => {
-        const p = new DatabasePassword(stack, 'app', { database: 'shop', ...props });
+  test('fixed fields change the generation (a new password); the allow-list, the renewal window and the name do not', () => {
+    const generation = (props: object, cidrs: string[] = []) => {
+      build((stack) => {
+        const p = new DatabasePassword(stack, 'app', { database: 'shop', ttl: '30d', ...props });
         if (cidrs.length > 0) new IpRestriction(stack, 'ip', { password: p, cidrs });
       });
-      return triggers(synth, 'app_Password').name as string;
+      return desired().passwords[0].generation;
     };
-    const base = name({});
-    expect(name({}, ['10.0.0.0/8'])).toBe(base);
+    const base = generation({});
+    expect(generation({}, ['10.0.0.0/8'])).toBe(base);
+    expect(generation({ renewBefore: '1d', name: 'other' })).toBe(base);
     for (const change of [{ role: 'admin' }, { ttl: 60 }, { replica: true }, { directVtgate: true }, { branch: 'dev' }, { rotation: 'x' }]) {
-      expect(name(change)).not.toBe(base);
+      expect(generation(change)).not.toBe(base);
     }
   });
 
-  test('handlers get input through the environment only; commands hold no data and no absolute path', () => {
+  test('objects have no provisioner; one reconciler runs the handler with its run description only; no absolute path', () => {
     const synth = build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop' });
       new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
     });
-    const password = resourceOf(synth, 'app_Password');
-    expect(password.lifecycle).toEqual({ create_before_destroy: true });
-    const [create, destroy] = password.provisioner.map((p: any) => p['local-exec']);
-    expect(create.command).toMatch(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js create$/);
+    const withProvisioners = Object.entries(synth.resource.terraform_data).filter(([, r]) => r.provisioner);
+    expect(withProvisioners.map(([id]) => id)).toEqual([expect.stringMatching(/^planetscale_Reconciler_/)]);
+    const reconciler = withProvisioners[0][1];
+    expect(reconciler.lifecycle).toEqual({ create_before_destroy: true });
+    const [apply, destroy] = reconciler.provisioner.map((p: any) => p['local-exec']);
+    expect(apply.command).toMatch(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js apply$/);
     expect(destroy).toMatchObject({ when: 'destroy', command: expect.stringMatching(/index\.js destroy$/) });
-    expect(create.environment).toEqual({
-      PLANETSCALE_CDKTF_SPEC: '${jsonencode(self.triggers_replace)}',
-      PLANETSCALE_CDKTF_SETTINGS: expect.any(String),
-      PLANETSCALE_CDKTF_CIDRS: '["203.0.113.0/24"]',
-    });
+    for (const step of [apply, destroy]) expect(step.environment).toEqual({ PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers_replace)}' });
     // Relative to the stack directory (cdktf.out/stacks/access), so the synthesized stack can move.
-    expect(JSON.parse(create.environment.PLANETSCALE_CDKTF_SETTINGS)).toEqual({ stack: 'access', outputs_file: '../../../planetscale-outputs.json' });
-    expect(destroy.environment.PLANETSCALE_CDKTF_CIDRS).toBeUndefined();
-    const cidrs = resourceOf(synth, 'app_Cidrs');
-    expect(cidrs.provisioner).toHaveLength(1);
-    expect(cidrs.depends_on).toEqual([expect.stringMatching(/^terraform_data\.app_Password_/)]);
+    expect(reconciler.triggers_replace).toEqual({
+      digest: digestOf(desired()),
+      state_file: 'planetscale-desired-state.json',
+      stack: 'access',
+      organization: 'acme',
+      owner: 'access',
+      settings: { outputs_file: '../../../planetscale-outputs.json' },
+    });
     const json = JSON.stringify(synth);
     expect(json).not.toContain(projectDirectory);
     expect(json).not.toMatch(/"\/(work|root|tmp|home)\//);
+  });
+
+  test('cdktf synth writes the desired state beside the stack, and the reconciler\'s digest is its digest', () => {
+    const app = new App({ outdir: join(projectDirectory, 'cdktf.out') });
+    const stack = new TerraformStack(app, 'access');
+    new PlanetScale(stack, 'planetscale', { organization: 'acme' });
+    const password = new DatabasePassword(stack, 'app', { database: 'shop' });
+    new IpRestriction(stack, 'office', { password, cidrs: ['203.0.113.0/24'] });
+    app.synth();
+    const directory = join(projectDirectory, 'cdktf.out', 'stacks', 'access');
+    const text = readFileSync(join(directory, 'planetscale-desired-state.json'), 'utf8');
+    const state = JSON.parse(text) as DesiredState;
+    expect(text).toBe(`${canonicalJson(state)}\n`);
+    expect(state.passwords.map((p) => [p.path, p.cidrs])).toEqual([['access/app', ['203.0.113.0/24']]]);
+    const config = JSON.parse(readFileSync(join(directory, 'cdk.tf.json'), 'utf8'));
+    const reconciler = Object.entries(config.resource.terraform_data).find(([id]) => id.startsWith('planetscale_Reconciler'))![1] as any;
+    expect(reconciler.triggers_replace.digest).toBe(digestOf(state));
+    expect(text).not.toContain(projectDirectory);
   });
 });
 
@@ -150,66 +188,55 @@ describe('IpRestriction', () => {
       new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '2001:DB8:0:0::/48', '198.51.100.7'] });
       new IpRestriction(stack, 'vpn', { password: app, cidrs: ['203.0.113.0/24', '2001:db8::1', ' 192.0.2.0/25 '] });
     });
-    expect(triggers(synth, 'app_Cidrs')).toEqual({
-      kind: 'password-cidrs',
-      organization: 'acme',
-      owner: 'access',
-      path: 'access/app',
-      password: triggers(synth, 'app_Password').name,
-      database: 'shop',
-      branch: 'main',
-      // 2001:db8::1/128 lies inside 2001:db8::/48: dropped, as the API drops it (so the declared list is what it returns).
-      cidrs: ['192.0.2.0/25', '198.51.100.7/32', '203.0.113.0/24', '2001:db8::/48'],
-    });
+    // 2001:db8::1/128 lies inside 2001:db8::/48: dropped, as the API drops it (so the declared list is what it returns).
+    const expected = ['192.0.2.0/25', '198.51.100.7/32', '203.0.113.0/24', '2001:db8::/48'];
+    expect(input(synth, 'app_').cidrs).toEqual(expected);
+    expect(desired().passwords[0].cidrs).toEqual(expected);
   });
 
   test('overlapping restrictions collapse to the list PlanetScale keeps: a range inside another is dropped', () => {
-    const synth = build((stack) => {
+    build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop' });
       new IpRestriction(stack, 'office', { password: app, cidrs: ['10.1.0.0/16', '192.0.2.0/25'] });
       new IpRestriction(stack, 'vpn', { password: app, cidrs: ['10.0.0.0/8', '192.0.2.128/25', '10.1.2.3'] });
     });
-    expect(triggers(synth, 'app_Cidrs').cidrs).toEqual(['10.0.0.0/8', '192.0.2.0/25', '192.0.2.128/25']);
+    expect(desired().passwords[0].cidrs).toEqual(['10.0.0.0/8', '192.0.2.0/25', '192.0.2.128/25']);
   });
 
   test('a password without restrictions is open (empty list)', () => {
     const synth = build((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop' });
     });
-    expect(triggers(synth, 'app_Cidrs').cidrs).toEqual([]);
+    expect(input(synth, 'app_').cidrs).toEqual([]);
   });
 });
 
 describe('PlanetScale', () => {
-  test('the reconciler declares every password and runs after all of them', () => {
-    const synth = build((stack) => {
-      new DatabasePassword(stack, 'a', { database: 'shop' });
+  test('the desired state holds every object, sorted by path, with the stack\'s identity and settings', () => {
+    build((stack) => {
       new DatabasePassword(stack, 'b', { database: 'shop', branch: 'dev' });
+      new DatabasePassword(stack, 'a', { database: 'shop' });
+      new ServiceToken(stack, 'ci');
     });
-    const reconciler = resourceOf(synth, 'planetscale_Reconciler');
-    expect(reconciler.triggers_replace).toEqual({
-      kind: 'reconciler',
-      organization: 'acme',
-      owner: 'access',
-      passwords: [triggers(synth, 'a_Password').name, triggers(synth, 'b_Password').name].sort(),
-      service_tokens: [],
-      ip_rules: [],
-    });
-    expect(reconciler.depends_on.sort()).toEqual(Object.keys(synth.resource.terraform_data).filter((id) => !id.startsWith('planetscale')).map((id) => `terraform_data.${id}`).sort());
-    expect(reconciler.provisioner.map((p: any) => p['local-exec'].when ?? 'create')).toEqual(['create', 'destroy']);
+    const state = desired();
+    expect(state).toMatchObject({ version: 1, stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: '../../../planetscale-outputs.json' } });
+    expect(state.passwords.map((p) => p.path)).toEqual(['access/a', 'access/b']);
+    expect(state.service_tokens.map((t) => t.path)).toEqual(['access/ci']);
+    expect(state.ip_rules).toEqual([]);
   });
 
-  test('owner, apiUrl and outputsFile reach the handler settings', () => {
+  test('owner, apiUrl and outputsFile reach the settings', () => {
     const synth = build((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }), {
       owner: 'payments-prod',
       apiUrl: 'https://planetscale.internal.example/v1',
       outputsFile: 'secrets/ps.json',
     });
-    const password = triggers(synth, 'app_Password');
-    expect(password.owner).toBe('payments-prod');
-    expect(password.name.split('.')[1]).toBe('payments-prod');
-    const settings = JSON.parse(resourceOf(synth, 'app_Password').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS);
-    expect(settings).toEqual({ stack: 'access', api_url: 'https://planetscale.internal.example/v1', outputs_file: '../../../secrets/ps.json' });
+    expect(triggers(synth, 'app_').owner).toBe('payments-prod');
+    expect(desired().owner).toBe('payments-prod');
+    expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.settings).toEqual({
+      api_url: 'https://planetscale.internal.example/v1',
+      outputs_file: '../../../secrets/ps.json',
+    });
   });
 
   test('the default owner is the stack name when it is a valid key, else a slug plus a hash: distinct names never share one', () => {
@@ -238,7 +265,7 @@ describe('PlanetScale', () => {
     expect(new PlanetScale(new TerraformStack(app, 'elsewhere'), 'ps', { organization: 'globex', owner: 'team-a' }).owner).toBe('team-a');
   });
 
-  test('null_resource base: same provisioners, string triggers plus the whole spec for the handler', () => {
+  test('null_resource base: string triggers only (every change shows as a replacement); the reconciler reads self.triggers', () => {
     const synth = build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop', ttl: '1h' });
       new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24', '198.51.100.0/24'] });
@@ -248,15 +275,14 @@ describe('PlanetScale', () => {
     // "null" is Terraform's short form of hashicorp/null.
     expect(synth.terraform!.required_providers.null).toMatchObject({ source: expect.stringMatching(/^(hashicorp\/)?null$/) });
     const resources = synth.resource.null_resource;
-    const [, password] = Object.entries(resources).find(([id]) => id.startsWith('app_Password'))!;
-    expect(password.triggers).toMatchObject({ kind: 'password', database: 'shop', role: 'reader', ttl_seconds: '3600', replica: 'false' });
-    expect(JSON.parse(password.triggers.spec)).toMatchObject({ kind: 'password', ttl_seconds: 3600 });
-    expect(password.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SPEC).toBe('${self.triggers.spec}');
-    expect(password.lifecycle).toEqual({ create_before_destroy: true });
-    const [, cidrs] = Object.entries(resources).find(([id]) => id.startsWith('app_Cidrs'))!;
-    expect(cidrs.triggers.cidrs).toBe('198.51.100.0/24, 203.0.113.0/24');
+    const [, password] = Object.entries(resources).find(([id]) => id.startsWith('app_'))!;
+    expect(password.triggers).toMatchObject({ kind: 'password', database: 'shop', role: 'reader', ttl_seconds: '3600', replica: 'false', cidrs: '198.51.100.0/24, 203.0.113.0/24', name: 'app' });
+    expect(password.provisioner).toBeUndefined();
     const [, reconciler] = Object.entries(resources).find(([id]) => id.startsWith('planetscale_Reconciler'))!;
-    expect(reconciler.depends_on.every((d: string) => d.startsWith('null_resource.'))).toBe(true);
+    expect(reconciler.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_RUN).toBe('${jsonencode(self.triggers)}');
+    expect(JSON.parse(reconciler.triggers.settings)).toEqual({ outputs_file: '../../../planetscale-outputs.json' });
+    expect(reconciler.triggers.digest).toBe(digestOf(desired()));
+    expect(reconciler.lifecycle).toEqual({ create_before_destroy: true });
   });
 });
 
@@ -275,6 +301,9 @@ describe('validation errors name the construct, the field and what is allowed', 
     ['database name', password({ database: 'Shop DB' }), 'DatabasePassword access/app: database "Shop DB" is not a valid name'],
     ['branch name', password({ branch: '' }), 'DatabasePassword access/app: branch "" is not a valid name'],
     ['rotation label', password({ rotation: 'a b' }), 'DatabasePassword access/app: rotation "a b" is not valid'],
+    ['renewBefore without ttl', password({ renewBefore: '7d' }), 'DatabasePassword access/app: renewBefore needs a `ttl`: a password without one never expires'],
+    ['renewBefore not shorter than ttl', password({ ttl: '7d', renewBefore: '7d' }), 'DatabasePassword access/app: renewBefore (604800s) must be shorter than the ttl (604800s), or every apply would renew it'],
+    ['renewBefore format', password({ ttl: '7d', renewBefore: 'a week' }), 'DatabasePassword access/app: renewBefore "a week" is not a duration'],
     ['replica type', password({ replica: 'yes' }), 'DatabasePassword access/app: replica must be true or false'],
     [
       'unusable construct id',
@@ -356,39 +385,28 @@ describe('ServiceToken', () => {
         .grantOrganization(['read_databases']);
       new ServiceToken(stack, 'bare');
     });
-    expect(triggers(synth, 'ci_Token')).toEqual({
-      kind: 'service-token',
-      organization: 'acme',
-      owner: 'access',
-      path: 'access/ci',
-      name: expect.stringMatching(/^ci\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
-      ttl_seconds: 30 * 86400,
-      rotation: '',
-    });
-    expect(triggers(synth, 'ci_Grants')).toEqual({
-      kind: 'service-token-grants',
-      organization: 'acme',
-      owner: 'access',
-      path: 'access/ci',
-      token: triggers(synth, 'ci_Token').name,
+    expect(triggers(synth, 'ci_')).toEqual({ kind: 'service-token', organization: 'acme', owner: 'access', name: 'ci', ttl_seconds: 30 * 86400, rotation: '' });
+    // Grants change in place: the plan says "update in-place", the token (and its value) stays.
+    expect(input(synth, 'ci_')).toEqual({
       databases: { inventory: ['read_branch'], shop: ['create_branch', 'create_deploy_request', 'read_branch'] },
       organization_accesses: ['read_databases'],
     });
-    expect(triggers(synth, 'bare_Grants')).toMatchObject({ databases: {}, organization_accesses: [] });
-    expect(triggers(synth, 'bare_Token').ttl_seconds).toBeNull();
-    expect(resourceOf(synth, 'ci_Grants').depends_on).toEqual([expect.stringMatching(/^terraform_data\.ci_Token_/)]);
-    expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.service_tokens).toEqual(
-      [triggers(synth, 'bare_Token').name, triggers(synth, 'ci_Token').name].sort(),
-    );
+    expect(input(synth, 'bare_')).toEqual({ databases: {}, organization_accesses: [] });
+    expect(triggers(synth, 'bare_').ttl_seconds).toBeNull();
+    const ci = desired().service_tokens.find((t) => t.path === 'access/ci')!;
+    expect(ci).toMatchObject({ display: 'ci', ttl_seconds: 2592000, organization_accesses: ['read_databases'] });
+    expect(desired().service_tokens.map((t) => t.path)).toEqual(['access/bare', 'access/ci']);
   });
 
   test('TTL and rotation make a new token; grants do not', () => {
-    const name = (props: object, grants: string[] = ['read_branch']) =>
-      triggers(build((stack) => new ServiceToken(stack, 'ci', props).grant('shop', grants)), 'ci_Token').name as string;
-    const base = name({});
-    expect(name({}, ['read_branch', 'create_branch'])).toBe(base);
-    expect(name({ ttl: 60 })).not.toBe(base);
-    expect(name({ rotation: 'q4' })).not.toBe(base);
+    const generation = (props: object, grants: string[] = ['read_branch']) => {
+      build((stack) => new ServiceToken(stack, 'ci', props).grant('shop', grants));
+      return desired().service_tokens[0].generation;
+    };
+    const base = generation({});
+    expect(generation({}, ['read_branch', 'create_branch'])).toBe(base);
+    expect(generation({ ttl: 60 })).not.toBe(base);
+    expect(generation({ rotation: 'q4' })).not.toBe(base);
   });
 
   test.each<[string, (t: ServiceToken) => void, string]>([
@@ -412,43 +430,40 @@ describe('ServiceToken', () => {
 });
 
 describe('IpRestriction on a Postgres database', () => {
-  test('a database IP rule with its schema, role, description and IPv4 CIDRs; tagged for ownership', () => {
+  test('a database IP rule with its schema, role, description and IPv4 CIDRs: all in place but the database', () => {
     const synth = build((stack) => {
       new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8', '192.0.2.7'], schema: 'reporting', role: 'bi_reader', description: 'BI tools' });
       new IpRestriction(stack, 'vpn', { database: 'analytics', cidrs: ['172.16.0.0/12'] });
     });
-    expect(triggers(synth, 'bi_Rule')).toEqual({
-      kind: 'postgres-ip-rule',
-      organization: 'acme',
-      owner: 'access',
-      path: 'access/bi',
-      marker: expect.stringMatching(/^bi\.access\.[0-9a-f]{8}\.[0-9a-f]{8}$/),
-      database: 'analytics',
-      schema: 'reporting',
-      role: 'bi_reader',
-      cidrs: ['10.0.0.0/8', '192.0.2.7/32'],
-      description: 'BI tools',
-    });
-    expect(triggers(synth, 'vpn_Rule')).toMatchObject({ schema: '', role: '', description: '', cidrs: ['172.16.0.0/12'] });
-    expect(resourceOf(synth, 'planetscale_Reconciler').triggers_replace.ip_rules).toEqual([triggers(synth, 'bi_Rule').marker, triggers(synth, 'vpn_Rule').marker].sort());
+    expect(triggers(synth, 'bi_')).toEqual({ kind: 'postgres-ip-rule', organization: 'acme', owner: 'access', database: 'analytics' });
+    expect(input(synth, 'bi_')).toEqual({ name: 'bi', schema: 'reporting', role: 'bi_reader', cidrs: ['10.0.0.0/8', '192.0.2.7/32'], description: 'BI tools' });
+    expect(input(synth, 'vpn_')).toMatchObject({ schema: '', role: '', description: '', cidrs: ['172.16.0.0/12'] });
+    expect(desired().ip_rules.map((r) => [r.path, r.display, r.object])).toEqual([
+      ['access/bi', 'bi', objectHash('access/bi')],
+      ['access/vpn', 'vpn', objectHash('access/vpn')],
+    ]);
   });
 
   test('text that looks like a Terraform template is escaped, so Terraform reads it literally', () => {
     const synth = build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], description: 'costs ${budget} at 100%{x}' }), {
       sink: ['/bin/store', '--label=${LABEL}'],
     });
-    expect(triggers(synth, 'bi_Rule').description).toBe('costs $${budget} at 100%%{x}');
-    const settings = resourceOf(synth, 'bi_Rule').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS;
-    expect(settings).toContain('"--label=$${LABEL}"');
+    expect(input(synth, 'bi_').description).toBe('costs $${budget} at 100%%{x}');
+    const reconciler = resourceOf(synth, 'planetscale_Reconciler');
+    expect(reconciler.triggers_replace.settings.sink).toEqual(['/bin/store', '--label=$${LABEL}']);
     // The handler's own input reference stays a reference.
-    expect(resourceOf(synth, 'bi_Rule').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SPEC).toBe('${jsonencode(self.triggers_replace)}');
+    expect(reconciler.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_RUN).toBe('${jsonencode(self.triggers_replace)}');
+    // The desired state holds the text as written.
+    expect(desired().ip_rules[0].description).toBe('costs ${budget} at 100%{x}');
   });
 
-  test('the ownership tag stays the same whatever is edited (rules are updated in place)', () => {
-    const marker = (props: object) =>
-      triggers(build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], ...props })), 'bi_Rule').marker as string;
-    const base = marker({});
-    expect(marker({ cidrs: ['10.1.0.0/16'], schema: 's', role: 'r', description: 'd' })).toBe(base);
+  test('the rule\'s identity stays the same whatever is edited (rules are updated in place)', () => {
+    const identity = (props: object) => {
+      const synth = build((stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], ...props }));
+      return [desired().ip_rules[0].object, JSON.stringify(triggers(synth, 'bi_'))];
+    };
+    const base = identity({});
+    expect(identity({ cidrs: ['10.1.0.0/16'], schema: 's', role: 'r', description: 'd', name: 'other' })).toEqual(base);
   });
 
   test.each<[string, (stack: TerraformStack) => void, string]>([
@@ -480,10 +495,9 @@ describe('IpRestriction on a Postgres database', () => {
 });
 
 describe('sink', () => {
-  test('the sink command reaches every handler as program and arguments', () => {
-    const synth = build((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }), { sink: ['/usr/local/bin/store-secret', '--vault', 'prod'] });
-    const settings = JSON.parse(resourceOf(synth, 'app_Password').provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_SETTINGS);
-    expect(settings.sink).toEqual(['/usr/local/bin/store-secret', '--vault', 'prod']);
+  test('the sink command reaches the engine as program and arguments', () => {
+    build((stack) => new DatabasePassword(stack, 'app', { database: 'shop' }), { sink: ['/usr/local/bin/store-secret', '--vault', 'prod'] });
+    expect(desired().settings.sink).toEqual(['/usr/local/bin/store-secret', '--vault', 'prod']);
   });
 
   test.each([[[]], [['']], ['store-secret --vault prod']])('an invalid sink (%j) is refused', (sink) => {

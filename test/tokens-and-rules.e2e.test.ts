@@ -62,14 +62,20 @@ describe('service tokens', () => {
 
     ci((t) => t.grant('shop', ['read_branch', 'connect_branch']).grantOrganization(['read_databases']));
     const plan = await scenario.project.plan();
-    expect(plan.output).toContain('Plan: 1 to add, 0 to change, 1 to destroy.');
-    expect(plan.output).not.toContain('# terraform_data.ci_Token');
+    // The token is updated in place (same token, same value); only the stack's run is replaced.
+    expect(plan.output).toMatch(/# terraform_data\.ci_\w+ will be updated in-place/);
+    expect(plan.output).not.toMatch(/terraform_data\.ci_\w+ must be replaced/);
+    expect(plan.output).toContain('Plan: 1 to add, 1 to change, 1 to destroy.');
     scenario.emulator.requests.reset();
     await scenario.project.applyOk();
 
-    // One lookup, one read of the token's grants and one of the deploy token's own (what it may grant), then per
+    // The listing, one read of the token's grants and one of the deploy token's own (what it may grant), then per
     // resource one removal and/or one addition.
     expect(scenario.emulator.requests.snapshot()).toEqual({
+      'GET list_databases': 1,
+      'GET list_branches': 2,
+      'GET list_passwords': 4,
+      'GET list_database_postgres_cidrs': 1,
       'GET list_service_tokens': 1,
       'GET get_service_token_grants': 2,
       'POST add_service_token_accesses': 2,
@@ -155,7 +161,14 @@ describe('Postgres database IP rules', () => {
     rule({ cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst', description: 'BI and notebooks (${team}, 100%{x})' });
     scenario.emulator.requests.reset();
     await scenario.project.applyOk();
-    expect(scenario.emulator.requests.snapshot()).toEqual({ 'GET list_database_postgres_cidrs': 1, 'PATCH update_database_postgres_cidr': 1 });
+    expect(scenario.emulator.requests.snapshot()).toEqual({
+      'GET list_databases': 1,
+      'GET list_branches': 2,
+      'GET list_passwords': 4,
+      'GET list_database_postgres_cidrs': 1,
+      'GET list_service_tokens': 1,
+      'PATCH update_database_postgres_cidr': 1,
+    });
     const [updated] = await ownedRules();
     expect(updated).toMatchObject({ id: created.id, cidrs: ['10.0.0.0/8', '172.16.0.0/12'], schema: 'public', role: 'analyst' });
     expect(updated.description!.startsWith('BI and notebooks (${team}, 100%{x}) [cdktf:')).toBe(true);

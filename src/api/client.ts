@@ -10,6 +10,7 @@ import {
   UnexpectedResponseError,
   type OperationContext,
 } from './errors';
+import { PLANETSCALE_RATE_LIMIT, SlidingWindow } from './rate-limit';
 import { responses, type ResponseCheck } from './response-schemas';
 import { LOST_RESPONSE_ERROR_CODES, retryDecision, type RetryPolicyOptions } from './retry-policy';
 import type {
@@ -53,6 +54,14 @@ export interface PlanetScaleClientOptions {
   readonly pageSize?: number;
   /** Receives one line per retry. Lines never carry credentials or secrets. */
   readonly log?: (line: string) => void;
+  /**
+   * The client-side rate limit every request (retries included) passes: at most `limit` requests in any `windowMs`.
+   * Share one between clients that use the same credential. `false` turns it off.
+   * @default PlanetScale's 600 requests per minute
+   */
+  readonly rateLimit?: SlidingWindow | false;
+  /** Most connections open to the API at once. @default 16 */
+  readonly connections?: number;
 }
 
 interface Call<T> {
@@ -67,6 +76,14 @@ interface Call<T> {
 
 type Page<T> = { next_page: number | null; data: T[] };
 
+/** An undici interceptor that sends each request only when the window has room for it. */
+function rateLimited(window: SlidingWindow): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) => {
+    void window.take().then(() => dispatch(options, handler));
+    return true;
+  };
+}
+
 /**
  * Typed PlanetScale API client on undici. Routes come from the endpoint table (endpoints.ts), shared with the
  * emulator. Retries what is safe to retry (see retry-policy.ts), validates every response body, and reports failures
@@ -80,6 +97,8 @@ export class PlanetScaleClient {
   readonly usesAccessToken: boolean;
   /** The id of the service token the client authenticates with; undefined for an OAuth access token. */
   readonly serviceTokenId: string | undefined;
+  /** API calls made (each counted once, however many times it was retried). */
+  calls = 0;
   private readonly authorization: string;
   private readonly credentialNoun: { noun: string; variables: string };
   private readonly dispatcher: Dispatcher;
@@ -104,8 +123,13 @@ export class PlanetScaleClient {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       keepAliveTimeout: 4_000,
+      connections: options.connections ?? 16,
     });
-    this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: 3 }), interceptors.retry({ throwOnError: false }));
+    const { limit, windowMs } = PLANETSCALE_RATE_LIMIT;
+    const window = options.rateLimit === undefined ? new SlidingWindow(limit, windowMs) : options.rateLimit;
+    // Interceptors wrap inside out: the rate limit sits under the retry interceptor, so every attempt takes a slot.
+    const limited = window ? [rateLimited(window)] : [];
+    this.dispatcher = this.agent.compose(...limited, interceptors.redirect({ maxRedirections: 3 }), interceptors.retry({ throwOnError: false }));
   }
 
   /** Closes pooled connections. */
@@ -350,6 +374,7 @@ export class PlanetScaleClient {
   }
 
   private async send<T>(call: Call<T>): Promise<T> {
+    this.calls += 1;
     const url = new URL(this.baseUrl + endpointPath(call.endpoint, { organization: this.organization, ...call.params }));
     for (const [key, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { CustomResource } from './custom-resource';
+import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 import { collapseCidrs } from '../spec/cidr';
-import type { PasswordCidrsSpec, PasswordSpec } from '../spec/resource-specs';
+import { managedNameOf, type PasswordDeclaration } from '../spec/desired-state';
 
 export interface DatabasePasswordProps {
   /** The MySQL/Vitess database the password belongs to. */
@@ -45,6 +45,13 @@ export interface DatabasePasswordProps {
    * @default ''
    */
   readonly rotation?: string;
+  /**
+   * Renew the password (same secret, a full TTL again, through PlanetScale's renew route) at any apply or
+   * `planetscale-cdktf reconcile` that runs within this long of its expiry: whole seconds or a duration such as
+   * '7d'. Needs `ttl`, and must be shorter than it. Changing it changes nothing else.
+   * @default - never renewed; `planetscale-cdktf plan` reports it when it nears expiry
+   */
+  readonly renewBefore?: number | string;
 }
 
 /**
@@ -61,7 +68,6 @@ export class DatabasePassword extends Construct {
   /** The name the password has in PlanetScale. */
   readonly managedName: string;
   private readonly allowed = new Set<string>();
-  private readonly spec: PasswordSpec;
 
   constructor(scope: Construct, id: string, props: DatabasePasswordProps) {
     super(scope, id);
@@ -74,7 +80,14 @@ export class DatabasePassword extends Construct {
       throw invalidProp(this, 'role', `${JSON.stringify(role)} is not a password role: use one of ${PASSWORD_ROLES.join(', ')}`);
     }
     this.role = role;
-    this.ttlSeconds = checkTtl(this, props.ttl);
+    this.ttlSeconds = checkTtl(this, 'ttl', props.ttl);
+    const renewBefore = checkTtl(this, 'renewBefore', props.renewBefore);
+    if (renewBefore !== undefined && this.ttlSeconds === undefined) {
+      throw invalidProp(this, 'renewBefore', 'needs a `ttl`: a password without one never expires');
+    }
+    if (renewBefore !== undefined && renewBefore >= this.ttlSeconds!) {
+      throw invalidProp(this, 'renewBefore', `(${renewBefore}s) must be shorter than the ttl (${this.ttlSeconds}s), or every apply would renew it`);
+    }
     for (const flag of ['replica', 'directVtgate'] as const) {
       if (props[flag] !== undefined && typeof props[flag] !== 'boolean') throw invalidProp(this, flag, 'must be true or false');
     }
@@ -82,6 +95,7 @@ export class DatabasePassword extends Construct {
     const rotation = checkRotation(this, props.rotation);
     planetscale.declareDatabase(this, this.database, 'mysql');
 
+    // The fields fixed at creation: a change is a new password (the generation hash covers exactly these).
     const fixed = {
       database: this.database,
       branch: this.branch,
@@ -91,30 +105,21 @@ export class DatabasePassword extends Construct {
       direct_vtgate: props.directVtgate ?? false,
       rotation,
     };
-    this.managedName = planetscale.managedName(this, display, fixed);
-    this.spec = { kind: 'password', ...planetscale.ownership(this), name: this.managedName, ...fixed };
-
-    const password = new CustomResource(this, 'Password', {
-      planetscale,
-      spec: () => this.spec,
-      // The allow-list at creation time, so a new password is never open to every address.
-      createEnvironment: () => ({ PLANETSCALE_CDKTF_CIDRS: JSON.stringify(this.cidrs) }),
-      runOnDestroy: true,
+    const identity = planetscale.identity(this, fixed);
+    const declaration = (): PasswordDeclaration => ({
+      kind: 'password',
+      ...identity,
+      display,
+      ...fixed,
+      cidrs: this.cidrs,
+      renew_before_seconds: renewBefore ?? null,
     });
-    const cidrs = new CustomResource(this, 'Cidrs', {
-      planetscale,
-      spec: (): PasswordCidrsSpec => ({
-        kind: 'password-cidrs',
-        ...planetscale.ownership(this),
-        password: this.managedName,
-        database: this.database,
-        branch: this.branch,
-        cidrs: this.cidrs,
-      }),
-      runOnDestroy: false,
-      dependsOn: [password.resource],
-    });
-    planetscale.register('passwords', this.managedName, [password, cidrs]);
+    this.managedName = managedNameOf(declaration(), planetscale.owner);
+    planetscale.declare(this, declaration);
+    declareObject(this, planetscale.resourceType, () => ({
+      replace: { kind: 'password', organization: planetscale.organization, owner: planetscale.owner, ...fixed },
+      inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null },
+    }));
   }
 
   /**

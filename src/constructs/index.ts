@@ -2,5 +2,5 @@ export * from './planetscale';
 export * from './database-password';
 export * from './ip-restriction';
 export * from './service-token';
-export { CustomResourceType } from './custom-resource';
+export { CustomResourceType } from './resource-type';
 export { ConstructValidationError } from './validation';

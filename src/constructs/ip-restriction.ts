@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import { CustomResource } from './custom-resource';
 import { DatabasePassword } from './database-password';
+import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, invalidProp } from './validation';
 import { compareCidrs, normalizeCidr } from '../spec/cidr';
-import type { PostgresIpRuleSpec } from '../spec/resource-specs';
+import { MAX_RULE_DESCRIPTION, POSTGRES_IDENTIFIER_PATTERN } from '../spec/contract';
+import type { IpRuleDeclaration } from '../spec/desired-state';
 
 export interface IpRestrictionProps {
   /**
@@ -43,8 +44,6 @@ export interface IpRestrictionProps {
    */
   readonly name?: string;
 }
-
-const POSTGRES_IDENTIFIER = /^([A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
 
 /**
  * Restricts where a database may be reached from.
@@ -97,28 +96,23 @@ export class IpRestriction extends Construct {
     planetscale.declareDatabase(this, database, 'postgresql');
     for (const field of ['schema', 'role'] as const) {
       const value = props[field] ?? '';
-      if (typeof value !== 'string' || !POSTGRES_IDENTIFIER.test(value)) {
+      if (typeof value !== 'string' || !POSTGRES_IDENTIFIER_PATTERN.test(value)) {
         throw invalidProp(this, field, `${JSON.stringify(value)} is not a PostgreSQL identifier (letters, digits, '_' or '$', at most 63, not starting with a digit)`);
       }
     }
     const description = props.description ?? '';
-    if (typeof description !== 'string' || description.length > 100 || /[\n\r]|\[cdktf:/.test(description)) {
-      throw invalidProp(this, 'description', 'must be one line of at most 100 characters, without "[cdktf:"');
+    if (typeof description !== 'string' || description.length > MAX_RULE_DESCRIPTION || /[\n\r]|\[cdktf:/.test(description)) {
+      throw invalidProp(this, 'description', `must be one line of at most ${MAX_RULE_DESCRIPTION} characters, without "[cdktf:"`);
     }
     const display = checkDisplayName(this, props.name, id);
-    // Every field of a rule can be changed in place, so its generation never changes.
-    const marker = planetscale.managedName(this, display, {});
-    const spec: PostgresIpRuleSpec = {
-      kind: 'postgres-ip-rule',
-      ...planetscale.ownership(this),
-      marker,
-      database,
-      schema: props.schema ?? '',
-      role: props.role ?? '',
-      cidrs: [...this.cidrs].sort(compareCidrs),
-      description,
-    };
-    const rule = new CustomResource(this, 'Rule', { planetscale, spec: () => spec, runOnDestroy: true });
-    planetscale.register('ip_rules', marker, [rule]);
+    // Every field of a rule but its database can be changed in place, so its generation never changes.
+    const identity = planetscale.identity(this, {});
+    const fields = { schema: props.schema ?? '', role: props.role ?? '', cidrs: [...this.cidrs].sort(compareCidrs), description };
+    const declaration: IpRuleDeclaration = { kind: 'postgres-ip-rule', path: identity.path, object: identity.object, display, database, ...fields };
+    planetscale.declare(this, () => declaration);
+    declareObject(this, planetscale.resourceType, () => ({
+      replace: { kind: 'postgres-ip-rule', organization: planetscale.organization, owner: planetscale.owner, database },
+      inPlace: { name: display, ...fields },
+    }));
   }
 }

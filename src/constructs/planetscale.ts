@@ -1,11 +1,14 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
-import { App, AssetType, Lazy, NullProvider, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
-import { CustomResource, CustomResourceType } from './custom-resource';
+import { App, AssetType, NullProvider, onStackSynthesis, TerraformAsset, TerraformStack } from '../cdktf';
+import { declareReconciler } from './declaration';
 import { handlerBundlePath } from './handler-bundle';
+import { CustomResourceType } from './resource-type';
 import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
-import { formatManagedName, generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
-import type { HandlerSettings } from '../spec/resource-specs';
+import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE } from '../spec/contract';
+import { canonicalJson, checkDesiredState, digestOf, type Declaration, type DesiredState, type RunDescription, type StackSettings } from '../spec/desired-state';
+import { generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
 
 export interface PlanetScaleProps {
   /** The PlanetScale organization every object of this stack lives in. */
@@ -47,15 +50,13 @@ export interface PlanetScaleProps {
   readonly sink?: string[];
 }
 
-/** Kinds of managed objects the stack reconciler keeps track of. */
-export type ManagedKind = 'passwords' | 'service_tokens' | 'ip_rules';
-
 const instances = new WeakMap<TerraformStack, PlanetScale>();
 const PLANETSCALE_BRAND = Symbol.for('cdktf-planetscale-credentials.PlanetScale');
 
 /**
- * Per-stack PlanetScale settings, the handler asset, and the stack reconciler that deletes owned objects which are
- * no longer declared. Exactly one per stack, declared before the constructs that use it.
+ * Per-stack PlanetScale settings, and the stack reconciler: the one resource that runs the engine, once per apply,
+ * over the desired state every construct of the stack declares (written beside the synthesized stack as
+ * planetscale-desired-state.json). Exactly one per stack, declared before the constructs that use it.
  */
 export class PlanetScale extends Construct {
   /** The stack's PlanetScale construct; a clear error when there is none. */
@@ -80,15 +81,14 @@ export class PlanetScale extends Construct {
   readonly organization: string;
   readonly owner: string;
   readonly resourceType: CustomResourceType;
-  /** What every handler run receives (no secrets). */
-  readonly handlerSettings: HandlerSettings;
+  /** Apply-time settings every run receives (no secrets). */
+  readonly settings: StackSettings;
   /** @internal */
   readonly handlerAsset: TerraformAsset;
-  private readonly declared: Record<ManagedKind, string[]> = { passwords: [], service_tokens: [], ip_rules: [] };
+  /** Every managed object of the stack, by construct path, evaluated at synth. */
+  private readonly declarations = new Map<string, () => Declaration>();
   /** What each database is known to be, from the constructs using it, to refuse mixing MySQL and Postgres uses. */
   private readonly databaseKinds = new Map<string, { kind: 'mysql' | 'postgresql'; by: string }>();
-  /** Resources the reconciler runs after (it must see every create, and on destroy go first). */
-  private readonly managedResources: TerraformResource[] = [];
 
   constructor(scope: Construct, id: string, props: PlanetScaleProps) {
     super(scope, id);
@@ -126,13 +126,12 @@ export class PlanetScale extends Construct {
       throw invalidProp(this, 'sink', 'must be a command as a non-empty list of program and arguments, e.g. [\'/usr/local/bin/store-secret\', \'--vault\', \'prod\']');
     }
 
-    // The handler runs in the stack directory; point it at the outputs file from there, without absolute paths.
+    // The engine runs in the stack directory; point it at the outputs file from there, without absolute paths.
     // cdktf runs the app in the directory holding cdktf.json: relative outputs paths start there.
     const projectDirectory = process.cwd();
-    const outputs = props.outputsFile ?? 'planetscale-outputs.json';
+    const outputs = props.outputsFile ?? DEFAULT_OUTPUTS_FILE;
     const stackDirectory = resolve(projectDirectory, App.of(this).outdir, 'stacks', stack.node.id);
-    this.handlerSettings = {
-      stack: stack.node.id,
+    this.settings = {
       outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(projectDirectory, outputs)),
       ...(props.apiUrl ? { api_url: props.apiUrl } : {}),
       ...(props.sink ? { sink: [...props.sink] } : {}),
@@ -141,49 +140,64 @@ export class PlanetScale extends Construct {
     if (this.resourceType === CustomResourceType.NULL_RESOURCE) new NullProvider(this, 'NullProvider');
     instances.set(stack, this);
 
-    const reconciler = new CustomResource(this, 'Reconciler', {
-      planetscale: this,
-      spec: () => ({
-        kind: 'reconciler',
+    declareReconciler(
+      this,
+      this.resourceType,
+      (): RunDescription & Record<string, unknown> => ({
+        digest: digestOf(this.desiredState()),
+        state_file: DESIRED_STATE_FILE,
+        stack: stack.node.id,
         organization: this.organization,
         owner: this.owner,
-        passwords: [...this.declared.passwords].sort(),
-        service_tokens: [...this.declared.service_tokens].sort(),
-        ip_rules: [...this.declared.ip_rules].sort(),
+        settings: this.settings,
       }),
-      runOnDestroy: true,
+      (action) => `node ${this.handlerAsset.path} ${action}`,
+      RUN_VARIABLE,
+    );
+    // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies.
+    onStackSynthesis(this, (directory) => {
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(join(directory, DESIRED_STATE_FILE), `${canonicalJson(this.desiredState())}\n`);
     });
-    reconciler.resource.addOverride(
-      'depends_on',
-      Lazy.listValue({ produce: () => this.managedResources.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }),
+  }
+
+  /**
+   * Everything the stack's constructs declare, checked with the same schema the engine checks it with: what the
+   * reconciler's digest covers and the desired-state file holds.
+   */
+  desiredState(): DesiredState {
+    const all = [...this.declarations.values()].map((declare) => declare()).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return checkDesiredState(
+      {
+        version: 1,
+        stack: TerraformStack.of(this).node.id,
+        organization: this.organization,
+        owner: this.owner,
+        settings: this.settings,
+        passwords: all.filter((d) => d.kind === 'password'),
+        service_tokens: all.filter((d) => d.kind === 'service-token'),
+        ip_rules: all.filter((d) => d.kind === 'postgres-ip-rule'),
+      },
+      `desired state of stack ${TerraformStack.of(this).node.id}`,
     );
   }
 
   /**
-   * The ownership fields every spec of `construct` carries: organization, owner, and its construct path.
+   * The identity parts of `construct`'s managed names: which construct (a hash of its path) and which generation (a
+   * hash of the fields fixed at creation; see spec/naming.ts).
    * @internal
    */
-  ownership(construct: IConstruct): { organization: string; owner: string; path: string } {
+  identity(construct: IConstruct, fixed: Record<string, unknown>): { path: string; object: string; generation: string } {
     checkConstructPath(construct);
-    return { organization: this.organization, owner: this.owner, path: construct.node.path };
+    return { path: construct.node.path, object: objectHash(construct.node.path), generation: generationHash(fixed) };
   }
 
   /**
-   * The managed name of `construct`'s object (see spec/naming.ts): `fixed` holds the fields whose change makes a new
-   * object.
+   * Adds an object to the desired state; `declare` is evaluated at synth, so it may depend on constructs added later.
    * @internal
    */
-  managedName(construct: IConstruct, display: string, fixed: Record<string, unknown>): string {
-    return formatManagedName({ display, owner: this.owner, object: objectHash(construct.node.path), generation: generationHash(fixed) });
-  }
-
-  /**
-   * Records a managed object so the reconciler keeps it, and runs after its resources.
-   * @internal
-   */
-  register(kind: ManagedKind, name: string, resources: CustomResource[]): void {
-    this.declared[kind].push(name);
-    this.managedResources.push(...resources.map((r) => r.resource));
+  declare(construct: IConstruct, declare: () => Declaration): void {
+    this.declarations.set(construct.node.path, declare);
   }
 
   /**

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { CustomResource } from './custom-resource';
+import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
 import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestAccess } from '../spec/accesses';
-import type { ServiceTokenGrantsSpec, ServiceTokenSpec } from '../spec/resource-specs';
+import { managedNameOf, type TokenDeclaration } from '../spec/desired-state';
 
 export interface ServiceTokenProps {
   /**
@@ -40,35 +40,23 @@ export class ServiceToken extends Construct {
     super(scope, id);
     checkConstructPath(this);
     const planetscale = PlanetScale.of(this);
-    this.ttlSeconds = checkTtl(this, props.ttl);
+    this.ttlSeconds = checkTtl(this, 'ttl', props.ttl);
     const display = checkDisplayName(this, props.name, id);
     const rotation = checkRotation(this, props.rotation);
-    this.managedName = planetscale.managedName(this, display, { ttl_seconds: this.ttlSeconds ?? null, rotation });
-    const owned = planetscale.ownership(this);
-    const grantsSpec = (): ServiceTokenGrantsSpec => ({
-      kind: 'service-token-grants',
-      ...owned,
-      token: this.managedName,
+    // The fields fixed at creation (the generation hash covers exactly these); a token cannot be renamed either.
+    const fixed = { ttl_seconds: this.ttlSeconds ?? null, rotation };
+    const identity = planetscale.identity(this, fixed);
+    const grants = () => ({
       databases: Object.fromEntries([...this.databaseGrants].sort(([a], [b]) => a.localeCompare(b)).map(([db, set]) => [db, [...set].sort()])),
       organization_accesses: [...this.organizationGrants].sort(),
     });
-    const token = new CustomResource(this, 'Token', {
-      planetscale,
-      spec: (): ServiceTokenSpec => ({ kind: 'service-token', ...owned, name: this.managedName, ttl_seconds: this.ttlSeconds ?? null, rotation }),
-      // The grants at creation time: a new token gets them before its value is handed out.
-      createEnvironment: () => {
-        const { databases, organization_accesses } = grantsSpec();
-        return { PLANETSCALE_CDKTF_GRANTS: JSON.stringify({ databases, organization_accesses }) };
-      },
-      runOnDestroy: true,
-    });
-    const grants = new CustomResource(this, 'Grants', {
-      planetscale,
-      spec: grantsSpec,
-      runOnDestroy: false,
-      dependsOn: [token.resource],
-    });
-    planetscale.register('service_tokens', this.managedName, [token, grants]);
+    const declaration = (): TokenDeclaration => ({ kind: 'service-token', ...identity, display, ...fixed, ...grants() });
+    this.managedName = managedNameOf(declaration(), planetscale.owner);
+    planetscale.declare(this, declaration);
+    declareObject(this, planetscale.resourceType, () => ({
+      replace: { kind: 'service-token', organization: planetscale.organization, owner: planetscale.owner, name: display, ...fixed },
+      inPlace: grants(),
+    }));
   }
 
   /** Grants accesses on one database, e.g. `grant('shop', ['read_branch', 'create_deploy_request'])`. */

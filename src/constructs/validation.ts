@@ -1,6 +1,6 @@
 import type { IConstruct } from 'constructs';
+import { MAX_PATH_LENGTH } from '../spec/contract';
 import { DISPLAY_NAME_PATTERN } from '../spec/naming';
-import { MAX_PATH_LENGTH } from '../spec/resource-specs';
 import { parseTtl } from '../spec/ttl';
 
 /** A construct prop that cannot work. Thrown at synth, before anything is applied. */
@@ -60,10 +60,10 @@ export function checkRotation(construct: IConstruct, rotation: unknown): string 
   return value;
 }
 
-/** A TTL in seconds, or undefined for none. */
-export function checkTtl(construct: IConstruct, ttl: number | string | undefined): number | undefined {
+/** A duration in seconds (a TTL, a renewal window), or undefined for none. */
+export function checkTtl(construct: IConstruct, field: string, ttl: number | string | undefined): number | undefined {
   if (ttl === undefined) return undefined;
   const parsed = parseTtl(ttl);
-  if ('error' in parsed) throw invalidProp(construct, 'ttl', parsed.error);
+  if ('error' in parsed) throw invalidProp(construct, field, parsed.error);
   return parsed.seconds;
 }

@@ -14,6 +14,7 @@ import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
 import { Store } from './store';
 import type { AccessTokenCredentials, ServiceTokenCredentials } from '../api/credentials';
 import { ENDPOINTS, organizationScopes, requirementFor } from '../api/endpoints';
+import { SlidingWindow } from '../api/rate-limit';
 import { ALL_ACCESSES } from '../spec/accesses';
 
 export interface EmulatorOptions {
@@ -36,6 +37,12 @@ export interface EmulatorOptions {
   readonly faults?: readonly FaultSpec[];
   /** Which of the open possibilities to play (see behaviour.ts); changeable at run time. @default DEFAULT_BEHAVIOUR */
   readonly behaviour?: Partial<EmulatorBehaviour>;
+  /**
+   * PlanetScale's rate limit: past `limit` requests of one credential in any `windowMs`, answer 429 with Retry-After
+   * (PlanetScale documents 600 per minute). Played as a sliding window, the strictest reading.
+   * @default no limit
+   */
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
 }
 
 /** What an OAuth access token issued by the emulator may do. */
@@ -66,6 +73,8 @@ export interface RunningEmulator {
   readonly behaviour: EmulatorBehaviour;
   /** Environment variables that point a client, cdktf or terraform at this emulator. */
   readonly env: Record<string, string>;
+  /** How many requests the rate limit refused with 429. */
+  readonly rateLimited: number;
   /** Issues an OAuth access token of the organization (as `pscale auth login` would get one). */
   issueAccessToken(options?: AccessTokenOptions): AccessTokenCredentials;
   stop(): Promise<void>;
@@ -149,6 +158,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   for (const fault of options.faults ?? []) faults.add(fault);
   const requests = new RequestCounter();
   const behaviour: EmulatorBehaviour = { ...DEFAULT_BEHAVIOUR, ...checkBehaviour(options.behaviour ?? {}) };
+  const windows = new Map<string, SlidingWindow>();
+  let rateLimited = 0;
 
   let store = options.statePath ? Store.load(options.statePath) : undefined;
   if (!store) {
@@ -208,6 +219,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const body = await readBody(req);
     if (!route || !params) throw HttpError.notFound();
     const caller = authenticate(req.headers.authorization);
+    if (options.rateLimit) {
+      const { limit, windowMs } = options.rateLimit;
+      const window = windows.get(caller.actor.id) ?? new SlidingWindow(limit, windowMs, () => clock.now().getTime());
+      windows.set(caller.actor.id, window);
+      const taken = window.tryTake();
+      if (!taken.ok) {
+        rateLimited += 1;
+        send(res, 429, { code: 'rate_limited', message: 'Too many requests' }, { 'retry-after': String(Math.ceil(taken.waitMs / 1000)) });
+        return;
+      }
+    }
     if (caller.organization !== params.organization) throw HttpError.notFound();
     db.organization(params.organization);
     // A database or branch the caller may not use answers exactly like one that does not exist: 404 Not Found
@@ -279,7 +301,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         else if (typeof body?.now === 'string') clock.set(new Date(body.now));
         return send(res, 200, { now: clock.now().toISOString() });
       case 'GET /_emulator/requests':
-        return send(res, 200, { total: requests.total, byOperation: requests.snapshot() });
+        return send(res, 200, { total: requests.total, byOperation: requests.snapshot(), rateLimited });
       case 'DELETE /_emulator/requests':
         requests.reset();
         return send(res, 204);
@@ -321,6 +343,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     behaviour,
     env: { PLANETSCALE_API_URL: url, PLANETSCALE_SERVICE_TOKEN_ID: token.id, PLANETSCALE_SERVICE_TOKEN: token.token },
     issueAccessToken,
+    get rateLimited() {
+      return rateLimited;
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -1,40 +1,45 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as lockfile from 'proper-lockfile';
 import type { OutputEntry, OutputsDocument } from './entries';
+import { acquireRunLock, type RunLockOptions } from './run-lock';
 
-/** How long a handler waits for another one holding the lock (Terraform runs up to 10 at once). */
-const LOCK_OPTIONS: lockfile.LockOptions = {
-  realpath: false,
-  stale: 15_000,
-  retries: { retries: 200, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true },
-};
+/**
+ * The secrets file, and beside it the pending journal (`<file>.pending`): the managed names of credentials whose
+ * create was sent but whose secret is not recorded yet. A run writes a name there before it creates the credential
+ * and removes it in the same write that records the secret, so the next run can tell a credential whose create was
+ * interrupted (its secret never arrived: delete it and create it again) from one whose outputs file is simply gone
+ * (its secret may be in use: report it, never replace it silently). The journal holds names only, never a secret.
+ */
 
-function read(path: string): OutputsDocument {
+/** The journal: stack, then managed name, then when its create started. */
+type Journal = Record<string, Record<string, string>>;
+
+function readJson<T extends object>(path: string, what: string): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {} as T;
     throw error;
   }
-  if (text.trim() === '') return {};
+  if (text.trim() === '') return {} as T;
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as OutputsDocument;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as T;
   } catch {
     // fall through
   }
-  throw new Error(`outputs file ${path} is not a JSON object; refusing to overwrite it`);
+  throw new Error(`${what} ${path} is not a JSON object; refusing to overwrite it`);
 }
 
 /** Writes a temporary file (mode 0600), syncs it, and renames it over the target: readers see old or new, never half. */
-function writeAtomically(path: string, document: OutputsDocument): void {
+function writeAtomically(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(document, null, 2)}\n`);
+    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -47,55 +52,139 @@ function writeAtomically(path: string, document: OutputsDocument): void {
   }
 }
 
-/**
- * The secrets file. Every change is a read-modify-write under a cross-process lock, so parallel handlers never lose
- * each other's entries.
- */
+/** The outputs file of a stack, read-only: what `plan` looks at. */
 export class OutputsFile {
   constructor(readonly path: string) {}
 
   read(): OutputsDocument {
-    return read(this.path);
+    return readJson<OutputsDocument>(this.path, 'outputs file');
   }
 
-  entry(stack: string, key: string): OutputEntry | undefined {
-    return this.read()[stack]?.[key];
+  /** The managed names whose create was interrupted, per stack. */
+  pending(stack: string): ReadonlySet<string> {
+    return new Set(Object.keys(readJson<Journal>(`${this.path}.pending`, 'pending journal')[stack] ?? {}));
   }
 
-  async put(stack: string, key: string, entry: OutputEntry): Promise<void> {
-    await this.update((document) => {
-      document[stack] = { ...(document[stack] ?? {}), [key]: entry };
-    });
-  }
-
-  /** Removes entries of `stack` whose object id is in `ids`. */
-  async removeIds(stack: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.update((document) => {
-      const entries = document[stack];
-      if (!entries) return false;
-      let changed = false;
-      for (const [key, entry] of Object.entries(entries)) {
-        if (ids.includes(entry.id)) {
-          delete entries[key];
-          changed = true;
-        }
-      }
-      if (Object.keys(entries).length === 0) delete document[stack];
-      return changed;
-    });
-  }
-
-  /** Applies `change` under the lock; a change returning false means nothing to write. */
-  private async update(change: (document: OutputsDocument) => boolean | void): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const release = await lockfile.lock(this.path, LOCK_OPTIONS);
+  /** Opens the file for one run: takes the run lock (see run-lock.ts) and returns the writer of `stack`'s entries. */
+  async open(stack: string, options: RunLockOptions = {}): Promise<OutputsWriter> {
+    const release = await acquireRunLock(`${this.path}.lock`, options);
     try {
-      const document = read(this.path);
-      if (change(document) === false) return;
-      writeAtomically(this.path, document);
-    } finally {
-      await release();
+      return new OutputsWriter(this.path, stack, this.read(), readJson<Journal>(`${this.path}.pending`, 'pending journal'), release);
+    } catch (error) {
+      release();
+      throw error;
     }
+  }
+}
+
+/**
+ * Changes to one stack's entries during a run, written with group commit: every change is durable (synced and
+ * renamed into place) before its promise resolves, and changes made while a write is under way go out together in
+ * the next one, so hundreds of new credentials cost a handful of writes, not one each.
+ */
+export class OutputsWriter {
+  private queued: { change: () => void; done: () => void; failed: (error: Error) => void }[] = [];
+  private writing: Promise<void> | undefined;
+  /** How many times the file was written during this run. */
+  writes = 0;
+
+  constructor(
+    readonly path: string,
+    readonly stack: string,
+    private readonly document: OutputsDocument,
+    private readonly journal: Journal,
+    private readonly release: () => void,
+  ) {}
+
+  /** The entries of this stack as they stand (including changes of this run). */
+  get entries(): Readonly<Record<string, OutputEntry>> {
+    return this.document[this.stack] ?? {};
+  }
+
+  /** Managed names whose create was interrupted before this run. */
+  get pendingNames(): ReadonlySet<string> {
+    return new Set(Object.keys(this.journal[this.stack] ?? {}));
+  }
+
+  /** Records that these credentials are about to be created. */
+  markPending(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return Promise.resolve();
+    return this.commit(() => {
+      const stack = (this.journal[this.stack] ??= {});
+      for (const name of names) stack[name] = new Date().toISOString();
+    });
+  }
+
+  /** Forgets pending names (the create failed and was undone, or never happened). */
+  clearPending(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return Promise.resolve();
+    return this.commit(() => this.forget(names));
+  }
+
+  /** Records a new credential's entry and clears its pending name, in one write. */
+  put(key: string, entry: OutputEntry): Promise<void> {
+    return this.commit(() => {
+      this.document[this.stack] = { ...(this.document[this.stack] ?? {}), [key]: entry };
+      this.forget([entry.name]);
+    });
+  }
+
+  /** Removes the entries of this stack whose object id is in `ids`. */
+  removeIds(ids: readonly string[]): Promise<void> {
+    const entries = this.document[this.stack];
+    if (ids.length === 0 || !entries || !Object.values(entries).some((e) => ids.includes(e.id))) return Promise.resolve();
+    return this.commit(() => {
+      const current = this.document[this.stack];
+      if (!current) return;
+      for (const [key, entry] of Object.entries(current)) if (ids.includes(entry.id)) delete current[key];
+      if (Object.keys(current).length === 0) delete this.document[this.stack];
+    });
+  }
+
+  /** Waits for every write, then releases the run lock. */
+  async close(): Promise<void> {
+    try {
+      while (this.writing) await this.writing;
+    } finally {
+      this.release();
+    }
+  }
+
+  private forget(names: readonly string[]): void {
+    const stack = this.journal[this.stack];
+    if (!stack) return;
+    for (const name of names) delete stack[name];
+    if (Object.keys(stack).length === 0) delete this.journal[this.stack];
+  }
+
+  private commit(change: () => void): Promise<void> {
+    return new Promise((done, failed) => {
+      this.queued.push({ change, done, failed });
+      this.writing ??= this.writeQueued();
+    });
+  }
+
+  /** Writes batches until nothing is queued. */
+  private async writeQueued(): Promise<void> {
+    // Let every change made in this turn of the event loop join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      try {
+        for (const item of batch) item.change();
+        // Outputs first: a crash between the two writes leaves a recorded secret still marked pending, which the
+        // next run reads as recorded (the entry wins).
+        writeAtomically(this.path, this.document);
+        this.writes += 1;
+        if (Object.keys(this.journal).length > 0) writeAtomically(`${this.path}.pending`, this.journal);
+        else rmSync(`${this.path}.pending`, { force: true });
+        for (const item of batch) item.done();
+      } catch (error) {
+        for (const item of batch) item.failed(error as Error);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.writing = undefined;
   }
 }

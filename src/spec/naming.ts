@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './contract';
 
 /**
  * Ownership by name. Every object the constructs manage is named
@@ -14,8 +15,7 @@ import { createHash } from 'node:crypto';
  * own objects (owner matches, shape matches) from everything else, which it never touches.
  */
 
-export const DISPLAY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-export const OWNER_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './contract';
 
 export interface ManagedName {
   readonly display: string;
@@ -68,6 +68,11 @@ export function ownerFromStackName(stackName: string): string {
     .slice(0, 23)
     .replace(/-+$/, '');
   return `${slug || 'stack'}-${hash8(`stack:${stackName}`)}`;
+}
+
+/** The ownership marker of a Postgres IP rule: a managed name whose generation never changes (rules change in place). */
+export function ruleMarkerOf(display: string, owner: string, object: string): string {
+  return formatManagedName({ display, owner, object, generation: generationHash({}) });
 }
 
 /**

@@ -1,7 +1,5 @@
 import ms from 'ms';
-
-/** Longest TTL accepted: one year. */
-export const MAX_TTL_SECONDS = 365 * 24 * 3600;
+import { MAX_TTL_SECONDS } from './contract';
 
 const FORMAT = /^(\d+)\s*(s|m|h|d|w)$/;
 

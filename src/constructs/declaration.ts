@@ -1,0 +1,98 @@
+import { Construct } from 'constructs';
+import { Lazy, NullResource, TerraformResource } from '../cdktf';
+import { CustomResourceType } from './resource-type';
+
+/** The fields of one managed object, as `cdktf diff` shows them. */
+export interface DeclaredFields {
+  /** Fields fixed at creation: a change means a new object (for credentials, a new secret). */
+  readonly replace: Record<string, unknown>;
+  /** Fields changed in place: same object, same secret. */
+  readonly inPlace: Record<string, unknown>;
+}
+
+/** Terraform templates treat `${` and `%{` specially; literal text must escape them as `$${` and `%%{`. */
+export function literal(text: string): string {
+  // A replacer function, because in a replacement string `$$` would itself mean one `$`.
+  return text.replace(/([$%])\{/g, (_match, sign: string) => `${sign}${sign}{`);
+}
+
+/** Escapes every string in a JSON value so Terraform reads it literally. */
+export function literalDeep(value: unknown): unknown {
+  if (typeof value === 'string') return literal(value);
+  if (Array.isArray(value)) return value.map(literalDeep);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literalDeep(v)]));
+  return value;
+}
+
+/** terraform_data with its two maps, evaluated at synth (so they may depend on constructs added later). */
+class TerraformData extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly attributes: () => Record<string, unknown>,
+    config: ConstructorParameters<typeof TerraformResource>[2],
+  ) {
+    super(scope, id, config);
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return literalDeep(this.attributes()) as Record<string, unknown>;
+  }
+}
+
+/** null_resource triggers are strings only: each field rendered readably. */
+function stringTriggers(fields: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      literal(typeof value === 'string' ? value : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join(', ') : JSON.stringify(value)),
+    ]),
+  );
+}
+
+/**
+ * One managed object as a Terraform resource without provisioners: nothing runs for it; it is there so `terraform
+ * plan` and `cdktf diff` tell the truth. With `terraform_data`, `triggers_replace` holds the fields fixed at creation
+ * ("must be replaced": a new object, a new secret) and `input` the fields changed in place ("update in-place"). A
+ * `null_resource` has only `triggers`, so there every change shows as a replacement (the engine still changes in
+ * place what can be).
+ */
+export function declareObject(scope: Construct, resourceType: CustomResourceType, fields: () => DeclaredFields): TerraformResource {
+  if (resourceType === CustomResourceType.NULL_RESOURCE) {
+    return new NullResource(scope, 'Resource', {
+      triggers: Lazy.anyValue({ produce: () => stringTriggers({ ...fields().replace, ...fields().inPlace }) }) as never,
+    });
+  }
+  return new TerraformData(scope, 'Resource', () => ({ triggers_replace: fields().replace, input: fields().inPlace }), {
+    terraformResourceType: 'terraform_data',
+  });
+}
+
+/**
+ * The stack's reconciler: the one resource whose provisioner runs the engine, once per apply (its trigger is the
+ * digest of the whole desired state) and once at destroy. Replacements create the new run before the old resource
+ * goes, and Terraform runs no destroy step for a replaced (deposed) object, so only a real destroy deletes everything.
+ */
+export function declareReconciler(
+  scope: Construct,
+  resourceType: CustomResourceType,
+  triggers: () => Record<string, unknown>,
+  command: (action: 'apply' | 'destroy') => string,
+  environmentVariable: string,
+): TerraformResource {
+  const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
+  // Destroy provisioners may only reference `self`: both steps read the run description back from the resource.
+  const environment = { [environmentVariable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
+  const provisioners = [
+    { type: 'local-exec' as const, command: command('apply'), environment },
+    { type: 'local-exec' as const, when: 'destroy' as const, command: command('destroy'), environment },
+  ];
+  const config = { lifecycle: { createBeforeDestroy: true }, provisioners };
+  if (isNull) {
+    return new NullResource(scope, 'Reconciler', {
+      ...config,
+      triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never,
+    });
+  }
+  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', ...config });
+}

@@ -1,0 +1,350 @@
+import { forEachBounded } from './bounded';
+import { deleteTarget, describeTarget } from './deletion';
+import { deliverSecret, undoAfter, type Delivery } from './deliver';
+import { additionsOf, describeGrants, describeResource, lacking, readGrants, type GrantMap, type GrantStep } from './grants';
+import type { Inventory, LivePassword, LiveToken } from './inventory';
+import type { Change, CreatePassword, CreateRule, CreateToken, Delete, Plan } from './plan';
+import type { PlanetScaleClient } from '../api/client';
+import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
+import { OutcomeUnknownError, PlanetScaleApiError } from '../api/errors';
+import type { CreatedPassword, CreatedServiceToken } from '../api/types';
+import { connectionStrings } from '../outputs/connection-strings';
+import type { OutputEntry } from '../outputs/entries';
+import { cidrFamily } from '../spec/cidr';
+import { parseOwnedName, describeRule } from '../spec/naming';
+
+/** What carrying out a plan needs. */
+export interface ExecuteContext extends Delivery {
+  readonly client: PlanetScaleClient;
+  readonly organization: string;
+  readonly owner: string;
+  readonly inventory: Inventory;
+  /** How many objects are worked on at once. */
+  readonly concurrency: number;
+}
+
+/** One object the run could not bring to its declared state, as one line. */
+export interface Failure {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface Outcome {
+  readonly failures: readonly Failure[];
+  readonly counts: { created: number; changed: number; renewed: number; deleted: number };
+}
+
+function isRefusal(error: unknown): error is PlanetScaleApiError {
+  return error instanceof PlanetScaleApiError && (error.status === 404 || error.status === 403);
+}
+
+/**
+ * A 422 for a list holding IPv6 ranges, as one line: whether PlanetScale accepts IPv6 on passwords is not established
+ * (the official provider's IPv6 tests wait "when the API supports ipv6"), so it is allowed and a refusal explained.
+ */
+function explainCidrRefusal(error: unknown, password: string, cidrs: readonly string[]): unknown {
+  const ipv6 = cidrs.filter((c) => cidrFamily(c) === 'ipv6');
+  if (!(error instanceof PlanetScaleApiError) || error.status !== 422 || ipv6.length === 0) return error;
+  if (error.apiMessage && !/cidr|ipv6|ip address|range/i.test(error.apiMessage)) return error;
+  return new Error(
+    `PlanetScale refused the allow-list of password ${password} (HTTP 422${error.apiMessage ? `: ${error.apiMessage}` : ''}); ` +
+      `it holds IPv6 ranges (${ipv6.join(', ')}), which this API may not accept on passwords: remove them, or allow the IPv4 ranges your clients use`,
+  );
+}
+
+/** What to use instead when grants are refused, for the credential in use. */
+function instead(client: PlanetScaleClient): string {
+  const elsewhere = 'or set the grants in the PlanetScale console';
+  return client.usesAccessToken
+    ? `deploy as an organization administrator who holds these accesses, ${elsewhere}`
+    : `${USE_ACCESS_TOKEN} or with a credential that holds these accesses, ${elsewhere}`;
+}
+
+function explainGrantRefusal(client: PlanetScaleClient, error: unknown, change: string): unknown {
+  if (!isRefusal(error)) return error;
+  const cause = client.usesAccessToken
+    ? 'the deploy OAuth access token may not grant them'
+    : `the deploy service token may not change service-token grants (${SERVICE_TOKENS_REFUSED}) or does not hold these accesses itself`;
+  return new Error(`PlanetScale refused to ${change} (HTTP ${error.status}): ${cause}; ${instead(client)}`);
+}
+
+function allowed(cidrs: readonly string[]): string {
+  return cidrs.length > 0 ? cidrs.join(', ') : 'any address';
+}
+
+/** Carries out a plan: creates first (each new secret delivered), then in-place changes, then deletions. */
+export async function execute(plan: Plan, context: ExecuteContext): Promise<Outcome> {
+  const { client, log, outputs } = context;
+  const failures: Failure[] = plan.problems.map((p) => ({ ...p }));
+  const failedPaths = new Set(failures.map((f) => f.path));
+  const counts = { created: 0, changed: 0, renewed: 0, deleted: 0 };
+  const fail = (path: string, error: unknown) => {
+    failures.push({ path, message: (error as Error).message });
+    failedPaths.add(path);
+  };
+  const knownIds = new Set([...context.inventory.passwords, ...context.inventory.tokens].map((l) => l.value.id));
+  const deletedIds: string[] = [];
+
+  // What the deploy service token holds itself, read once: a credential may only grant what it holds.
+  let deployer: Promise<GrantMap | undefined> | undefined;
+  const deployerGrants = () =>
+    (deployer ??= client.serviceTokenId === undefined
+      ? Promise.resolve(undefined)
+      : readGrants(client, client.serviceTokenId).catch(() => undefined));
+  async function checkDeployerHolds(wanted: GrantMap): Promise<void> {
+    if (wanted.size === 0) return;
+    const held = await deployerGrants();
+    if (!held) return;
+    const missing = lacking(held, wanted);
+    if (missing.size > 0) {
+      throw new Error(
+        `the deploy service token ${client.serviceTokenId} does not hold ${describeGrants(missing)}, and a credential may only grant ` +
+          `accesses it holds itself; give the deploy token those accesses, or ${instead(client)}`,
+      );
+    }
+  }
+
+  async function applyGrantSteps(token: { id: string; name: string }, steps: readonly GrantStep[]): Promise<void> {
+    // Removals first: a refused addition then leaves the token narrower than declared, never wider.
+    for (const step of ['remove', 'add'] as const) {
+      for (const entry of steps) {
+        const accesses = entry[step];
+        if (accesses.length === 0) continue;
+        const where = describeResource(entry.resource);
+        const request = { database: entry.resource, access: [...accesses] };
+        try {
+          if (step === 'add') await client.addServiceTokenAccess(token.id, request);
+          else await client.deleteServiceTokenAccess(token.id, request);
+        } catch (error) {
+          const change = step === 'add' ? `grant ${accesses.join(', ')} on ${where} to service token ${token.name}` : `revoke ${accesses.join(', ')} on ${where} from service token ${token.name}`;
+          throw explainGrantRefusal(client, error, change);
+        }
+        log(`${step === 'add' ? 'granted' : 'revoked'} ${accesses.join(', ')} on ${where} ${step === 'add' ? 'to' : 'from'} ${token.name} (${token.id})`);
+      }
+    }
+  }
+
+  // ---- creates ------------------------------------------------------------------------------------------------
+  const creates = plan.changes.filter((c): c is CreatePassword | CreateToken | CreateRule => c.kind.startsWith('create-'));
+  await outputs.markPending(creates.flatMap((c) => (c.kind === 'create-rule' ? [] : [c.name])));
+
+  async function createPassword(change: CreatePassword): Promise<void> {
+    const { declaration: d, name } = change;
+    for (const orphan of change.orphans) {
+      log(`deleting password ${name} (${orphan.value.id}) left by an interrupted run; its secret was never recorded`);
+      await deleteTarget(client, { kind: 'password', live: orphan });
+    }
+    const production = context.inventory.branches.get(d.database)?.find((b) => b.name === d.branch)?.production ?? false;
+    const request = {
+      name,
+      role: d.role,
+      ttl: d.ttl_seconds ?? undefined,
+      replica: d.replica,
+      direct_vtgate: d.direct_vtgate,
+      // Set at creation: the password is never usable from everywhere, not even for a moment.
+      cidrs: d.cidrs,
+    };
+    const create = () =>
+      client.createPassword(d.database, d.branch, request).catch((error: unknown) => Promise.reject(explainCidrRefusal(error, name, d.cidrs)));
+    let created: CreatedPassword;
+    try {
+      created = await create();
+    } catch (error) {
+      if (!(error instanceof OutcomeUnknownError)) throw error;
+      log(`${error.message}; looking it up`);
+      for (const lost of (await client.listPasswords(d.database, d.branch, { q: name })).filter((p) => p.name === name && !knownIds.has(p.id))) {
+        log(`deleting password ${lost.id} created by the lost request (its secret never arrived)`);
+        const live: LivePassword = { value: lost, database: d.database, branch: d.branch, production, name: parseOwnedName(name, context.owner)! };
+        await deleteTarget(client, { kind: 'password', live });
+      }
+      created = await create();
+    }
+    const entry: OutputEntry = {
+      kind: 'password',
+      id: created.id,
+      name: created.name,
+      username: created.username,
+      host: created.access_host_url,
+      database: d.database,
+      branch: d.branch,
+      role: created.role,
+      expires_at: created.expires_at,
+      password: created.plain_text,
+      connection_strings: connectionStrings({
+        host: created.access_host_url,
+        username: created.username,
+        password: created.plain_text,
+        database: d.database,
+      }),
+    };
+    const undo = async () => {
+      await deleteTarget(client, { kind: 'password', live: { value: created, database: d.database, branch: d.branch, production, name: parseOwnedName(name, context.owner)! } });
+      await outputs.clearPending([name]);
+    };
+    await deliverSecret(context, change.path, entry, undo);
+    counts.created += 1;
+    log(`created password ${name} (${created.id}) on ${d.database}/${d.branch}: role ${d.role}, allowed from ${allowed(d.cidrs)}${change.reason === 'new' ? '' : ` (${change.reason})`}`);
+  }
+
+  async function createToken(change: CreateToken): Promise<void> {
+    const { declaration: d, name } = change;
+    await checkDeployerHolds(change.grants);
+    for (const orphan of change.orphans) {
+      log(`deleting service token ${name} (${orphan.value.id}) left by an interrupted run; its secret was never recorded`);
+      await deleteTarget(client, { kind: 'service token', live: orphan });
+    }
+    const request = { name, ttl: d.ttl_seconds ?? undefined };
+    let created: CreatedServiceToken;
+    try {
+      created = await client.createServiceToken(request);
+    } catch (error) {
+      if (!(error instanceof OutcomeUnknownError)) throw error;
+      log(`${error.message}; looking it up`);
+      for (const lost of (await client.listServiceTokens()).filter((t) => t.name === name && !knownIds.has(t.id))) {
+        log(`deleting service token ${lost.id} created by the lost request (its secret never arrived)`);
+        await deleteTarget(client, { kind: 'service token', live: { value: lost, name: parseOwnedName(name, context.owner)! } });
+      }
+      created = await client.createServiceToken(request);
+    }
+    const undo = async () => {
+      await deleteTarget(client, { kind: 'service token', live: { value: created, name: parseOwnedName(name, context.owner)! } });
+      await outputs.clearPending([name]);
+    };
+    // Grants before the value is handed out: if they cannot be set, no token exists whose grants differ from the code.
+    const steps = [...change.grants].map(([resource, accesses]) => ({ resource, add: [...accesses].sort(), remove: [] }));
+    try {
+      await applyGrantSteps({ id: created.id, name }, steps);
+    } catch (error) {
+      await undoAfter(undo, (error as Error).message, `service token ${name} (${created.id})`);
+    }
+    const entry: OutputEntry = {
+      kind: 'service-token',
+      id: created.id,
+      name,
+      organization: context.organization,
+      expires_at: created.expires_at,
+      token: created.token,
+      env: { PLANETSCALE_SERVICE_TOKEN_ID: created.id, PLANETSCALE_SERVICE_TOKEN: created.token },
+    };
+    await deliverSecret(context, change.path, entry, undo);
+    counts.created += 1;
+    log(`created service token ${name} (${created.id})${created.expires_at ? `, expires ${created.expires_at}` : ''}${change.reason === 'new' ? '' : ` (${change.reason})`}`);
+  }
+
+  async function createRule(change: CreateRule): Promise<void> {
+    const d = change.declaration;
+    const created = await client.createPostgresIpRule(d.database, {
+      schema: d.schema,
+      role: d.role,
+      cidrs: [...d.cidrs],
+      description: describeRule(d.description, change.marker),
+    });
+    counts.created += 1;
+    log(`created IP rule ${created.id} on ${d.database}: ${d.cidrs.join(', ')} for schema ${d.schema || '(all)'}, role ${d.role || '(all)'}`);
+  }
+
+  await forEachBounded(creates, context.concurrency, async (change) => {
+    try {
+      if (change.kind === 'create-password') await createPassword(change);
+      else if (change.kind === 'create-token') await createToken(change);
+      else await createRule(change);
+    } catch (error) {
+      fail(change.path, error);
+    }
+  });
+
+  // ---- in-place changes ---------------------------------------------------------------------------------------
+  const inPlace = plan.changes.filter((c) => !c.kind.startsWith('create-') && c.kind !== 'delete');
+  await forEachBounded(inPlace, context.concurrency, async (change) => {
+    try {
+      await applyInPlace(change);
+    } catch (error) {
+      fail(change.path, error);
+    }
+  });
+
+  async function applyInPlace(change: Change): Promise<void> {
+    switch (change.kind) {
+      case 'update-cidrs': {
+        const { value, database, branch } = change.live;
+        await client
+          .updatePassword(database, branch, value.id, { cidrs: [...change.to] })
+          .catch((error: unknown) => Promise.reject(explainCidrRefusal(error, value.name, change.to)));
+        counts.changed += 1;
+        log(`set CIDRs of ${value.name} (${value.id}) to ${change.to.length > 0 ? change.to.join(', ') : 'none (any address may connect)'}; was ${change.from.length > 0 ? change.from.join(', ') : 'none'}`);
+        return;
+      }
+      case 'rename-password': {
+        const { value, database, branch } = change.live;
+        await client.updatePassword(database, branch, value.id, { name: change.to });
+        counts.changed += 1;
+        log(`renamed password ${value.name} (${value.id}) to ${change.to}`);
+        return;
+      }
+      case 'renew-password': {
+        const { value, database, branch } = change.live;
+        const renewed = await client.renewPassword(database, branch, value.id);
+        counts.renewed += 1;
+        const entry = outputs.entries[change.path];
+        if (entry?.kind === 'password' && entry.id === value.id) await outputs.put(change.path, { ...entry, expires_at: renewed.expires_at });
+        log(`renewed password ${value.name} (${value.id}): expires ${renewed.expires_at} (was ${change.expiresAt})`);
+        return;
+      }
+      case 'update-grants': {
+        const token = change.live as LiveToken;
+        await checkDeployerHolds(additionsOf(change.steps));
+        await applyGrantSteps({ id: token.value.id, name: token.value.name ?? token.value.id }, change.steps);
+        counts.changed += 1;
+        return;
+      }
+      case 'update-rule': {
+        const { value, database } = change.live;
+        await client.updatePostgresIpRule(database, value.id, { ...change.to, cidrs: [...change.to.cidrs] });
+        counts.changed += 1;
+        log(`updated IP rule ${value.id} on ${database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${change.to.role || '(all)'}`);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ---- deletions ----------------------------------------------------------------------------------------------
+  const deletes = plan.changes.filter((c): c is Delete => c.kind === 'delete');
+  await forEachBounded(deletes, context.concurrency, async (change) => {
+    // A previous generation stays until its successor is live and its secret delivered.
+    if (change.after !== undefined && failedPaths.has(change.after)) return;
+    try {
+      const result = await deleteTarget(client, change.target);
+      if (change.target.kind !== 'IP rule') deletedIds.push(change.target.live.value.id);
+      counts.deleted += 1;
+      log(`${result === 'deleted' ? 'deleted' : 'found already gone:'} ${describeTarget(change.target)}: ${change.reason}`);
+    } catch (error) {
+      fail(change.path, error);
+    }
+  });
+
+  await outputs.removeIds([...deletedIds, ...staleEntries(context, plan, deletedIds)]);
+  return { failures, counts };
+}
+
+/**
+ * Outputs entries of this stack whose credential no longer exists: deleted by hand, or gone with its branch. Only
+ * where the credential's location was listed: an entry is never dropped on a guess.
+ */
+function staleEntries(context: ExecuteContext, plan: Plan, deletedIds: readonly string[]): string[] {
+  const { inventory, outputs } = context;
+  const live = new Set([...inventory.passwords, ...inventory.tokens].map((l) => l.value.id));
+  const beingCreated = new Set(plan.changes.filter((c) => c.kind === 'create-password' || c.kind === 'create-token').map((c) => c.path));
+  const stale: string[] = [];
+  for (const [path, entry] of Object.entries(outputs.entries)) {
+    if (live.has(entry.id) || deletedIds.includes(entry.id) || beingCreated.has(path)) continue;
+    const listed =
+      entry.kind === 'password'
+        ? inventory.branches.get(entry.database)?.some((b) => b.name === entry.branch) === true &&
+          !inventory.unlisted.some((u) => u.database === entry.database && (u.branch === undefined || u.branch === entry.branch))
+        : !inventory.unlisted.some((u) => u.tokens);
+    if (listed) stale.push(entry.id);
+  }
+  return stale;
+}

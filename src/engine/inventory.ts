@@ -1,0 +1,150 @@
+import { forEachBounded } from './bounded';
+import type { PlanetScaleClient } from '../api/client';
+import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
+import { ConnectionError, PlanetScaleApiError } from '../api/errors';
+import type { Branch, Database, OrganizationServiceToken, Password, PostgresIpRule } from '../api/types';
+import { parseOwnedName, ruleMarker, type ManagedName } from '../spec/naming';
+
+/** A password the owner owns, where it lives, and its parsed name. */
+export interface LivePassword {
+  readonly value: Password;
+  readonly database: string;
+  readonly branch: string;
+  readonly production: boolean;
+  readonly name: ManagedName;
+}
+
+export interface LiveToken {
+  readonly value: OrganizationServiceToken;
+  readonly name: ManagedName;
+}
+
+export interface LiveRule {
+  readonly value: PostgresIpRule;
+  readonly database: string;
+  readonly marker: ManagedName;
+}
+
+/** A listing that could not be made: refused (404/403, a missing access) or failed. */
+export interface Unlisted {
+  /** "database shop", "shop/main", "IP rules of analytics", "service tokens", "databases". */
+  readonly what: string;
+  readonly database?: string;
+  readonly branch?: string;
+  readonly tokens?: boolean;
+  readonly refused: boolean;
+  readonly reason: string;
+}
+
+/** Everything the owner owns, as far as the credential can list it. */
+export interface Inventory {
+  /** Visible databases by name. */
+  readonly databases: ReadonlyMap<string, Database>;
+  /** Branches of each database whose branches were listed. */
+  readonly branches: ReadonlyMap<string, readonly Branch[]>;
+  readonly passwords: readonly LivePassword[];
+  readonly tokens: readonly LiveToken[];
+  readonly rules: readonly LiveRule[];
+  readonly unlisted: readonly Unlisted[];
+}
+
+/** What could not be listed at a location, if anything (a database-wide entry covers its branches). */
+export function unlistedAt(inventory: Inventory, location: { database?: string; branch?: string; tokens?: boolean }): Unlisted | undefined {
+  return inventory.unlisted.find((u) => {
+    if (location.tokens) return u.tokens === true;
+    if (u.what === 'databases' && location.database !== undefined && !inventory.databases.has(location.database)) return true;
+    if (u.database === undefined || u.database !== location.database) return false;
+    return u.branch === undefined || u.branch === location.branch;
+  });
+}
+
+function refusal(error: unknown): { refused: boolean; reason: string } | undefined {
+  if (error instanceof PlanetScaleApiError) return { refused: error.status === 404 || error.status === 403, reason: error.message };
+  if (error instanceof ConnectionError) return { refused: false, reason: error.message };
+  return undefined;
+}
+
+export interface InventoryRequest {
+  readonly owner: string;
+  /** Databases the desired state names: looked up one by one when the database list is refused. */
+  readonly declaredDatabases: readonly string[];
+  readonly concurrency: number;
+}
+
+/**
+ * Lists what the owner owns: passwords on every branch of every visible MySQL/Vitess database, IP rules of every
+ * visible Postgres database, and the organization's service tokens; only names of this owner count. A listing that is
+ * refused (PlanetScale answers 404 to a missing access) or fails is recorded as unlisted: the engine then creates and
+ * deletes nothing it cannot see there.
+ */
+export async function takeInventory(client: PlanetScaleClient, request: InventoryRequest): Promise<Inventory> {
+  const databases = new Map<string, Database>();
+  const branches = new Map<string, Branch[]>();
+  const passwords: LivePassword[] = [];
+  const tokens: LiveToken[] = [];
+  const rules: LiveRule[] = [];
+  const unlisted: Unlisted[] = [];
+  const owned = (name: string | null | undefined) => (typeof name === 'string' ? parseOwnedName(name, request.owner) : undefined);
+
+  async function listing<T>(where: Omit<Unlisted, 'refused' | 'reason'>, list: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await list();
+    } catch (error) {
+      const why = refusal(error);
+      if (!why) throw error;
+      unlisted.push({ ...where, ...why });
+      return undefined;
+    }
+  }
+
+  const all = await listing({ what: 'databases' }, () => client.listDatabases());
+  for (const database of all ?? []) databases.set(database.name, database);
+  // A credential scoped to some databases may not list them all; the declared ones can still be looked up.
+  if (!all) {
+    await forEachBounded(request.declaredDatabases, request.concurrency, async (name) => {
+      const found = await listing({ what: `database ${name}`, database: name }, () => client.getDatabase(name));
+      if (found) databases.set(found.name, found);
+    });
+  }
+
+  const tokenListing = listing({ what: 'service tokens', tokens: true }, () =>
+    client.listServiceTokens().catch((error: unknown) => {
+      // A service token may be refused these routes altogether (planetscale/cli PR #758): say what to do about it.
+      if (error instanceof PlanetScaleApiError && error.isNotFound && !client.usesAccessToken) {
+        throw new PlanetScaleApiError(
+          `${error.message}; or PlanetScale does not let service tokens manage service tokens (${SERVICE_TOKENS_REFUSED}): grant the deploy ` +
+            `token read_service_tokens, write_service_tokens and delete_service_tokens on the organization, or ${USE_ACCESS_TOKEN}`,
+          error.status,
+          error.code,
+          error.context,
+          error.apiMessage,
+        );
+      }
+      throw error;
+    }),
+  );
+  await forEachBounded([...databases.values()], request.concurrency, async (database) => {
+    if (database.kind === 'postgresql') {
+      for (const rule of (await listing({ what: `IP rules of ${database.name}`, database: database.name }, () => client.listPostgresIpRules(database.name))) ?? []) {
+        const marker = owned(ruleMarker(rule.description));
+        if (marker) rules.push({ value: rule, database: database.name, marker });
+      }
+      return;
+    }
+    const found = await listing({ what: `database ${database.name}`, database: database.name }, () => client.listBranches(database.name));
+    if (!found) return;
+    branches.set(database.name, found);
+    await forEachBounded(found, request.concurrency, async (branch) => {
+      const where = { what: `${database.name}/${branch.name}`, database: database.name, branch: branch.name };
+      for (const password of (await listing(where, () => client.listPasswords(database.name, branch.name))) ?? []) {
+        const name = owned(password.name);
+        if (name) passwords.push({ value: password, database: database.name, branch: branch.name, production: branch.production, name });
+      }
+    });
+  });
+  for (const token of (await tokenListing) ?? []) {
+    const name = owned(token.name);
+    if (name) tokens.push({ value: token, name });
+  }
+  return { databases, branches, passwords, tokens, rules, unlisted };
+}

@@ -1,0 +1,389 @@
+import { declaredGrants, grantDifference, type GrantMap, type GrantStep } from './grants';
+import { unlistedAt, type Inventory, type LivePassword, type LiveRule, type LiveToken } from './inventory';
+import type { PasswordRole } from '../api/types';
+import type { OutputEntry } from '../outputs/entries';
+import { sameAddresses } from '../spec/cidr';
+import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, TokenDeclaration } from '../spec/desired-state';
+import { managedNameOf } from '../spec/desired-state';
+import { describeRule, ruleMarkerOf } from '../spec/naming';
+
+/**
+ * What an apply would do to make PlanetScale match the desired state, computed from the desired state, what the
+ * owner owns (the inventory) and what the outputs file holds. The same plan is printed by `planetscale-cdktf plan`
+ * and carried out by an apply or `planetscale-cdktf reconcile`, so what is shown is what is done.
+ */
+
+/** Why a credential is created. */
+export type CreateReason =
+  /** Never existed. */
+  | 'new'
+  /** A field fixed at creation changed (role, TTL, ..., rotation label): the previous generation goes afterwards. */
+  | 'new generation'
+  /** It existed (its entry is in the outputs file) but is gone: deleted outside code. */
+  | 'missing'
+  /** It expired: a password past its TTL cannot be renewed. */
+  | 'expired'
+  /** Its create was interrupted before its secret was recorded: the orphan is deleted first. */
+  | 'interrupted';
+
+export interface CreatePassword {
+  readonly kind: 'create-password';
+  readonly path: string;
+  readonly declaration: PasswordDeclaration;
+  readonly name: string;
+  readonly reason: CreateReason;
+  /** Instances whose secret never arrived: deleted before the create. */
+  readonly orphans: readonly LivePassword[];
+  /** The role of the generation it replaces, to tell a raised role. */
+  readonly previousRole?: PasswordRole;
+  /** Whether the generation it replaces had an allow-list. */
+  readonly previousCidrs?: readonly string[];
+}
+
+export interface CreateToken {
+  readonly kind: 'create-token';
+  readonly path: string;
+  readonly declaration: TokenDeclaration;
+  readonly name: string;
+  readonly reason: CreateReason;
+  readonly orphans: readonly LiveToken[];
+  readonly grants: GrantMap;
+}
+
+export interface CreateRule {
+  readonly kind: 'create-rule';
+  readonly path: string;
+  readonly declaration: IpRuleDeclaration;
+  readonly marker: string;
+}
+
+export interface UpdateCidrs {
+  readonly kind: 'update-cidrs';
+  readonly path: string;
+  readonly live: LivePassword;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+}
+
+export interface RenamePassword {
+  readonly kind: 'rename-password';
+  readonly path: string;
+  readonly live: LivePassword;
+  readonly to: string;
+}
+
+export interface RenewPassword {
+  readonly kind: 'renew-password';
+  readonly path: string;
+  readonly live: LivePassword;
+  readonly expiresAt: string;
+}
+
+export interface UpdateGrants {
+  readonly kind: 'update-grants';
+  readonly path: string;
+  readonly live: LiveToken;
+  readonly steps: readonly GrantStep[];
+}
+
+export interface RuleSettings {
+  readonly schema: string;
+  readonly role: string;
+  readonly cidrs: readonly string[];
+  readonly description: string;
+}
+
+export interface UpdateRule {
+  readonly kind: 'update-rule';
+  readonly path: string;
+  readonly live: LiveRule;
+  readonly from: RuleSettings;
+  readonly to: RuleSettings;
+}
+
+export type DeleteTarget =
+  | { readonly kind: 'password'; readonly live: LivePassword }
+  | { readonly kind: 'service token'; readonly live: LiveToken }
+  | { readonly kind: 'IP rule'; readonly live: LiveRule };
+
+export interface Delete {
+  readonly kind: 'delete';
+  /** The construct path it belonged to, when still declared; else its managed name. */
+  readonly path: string;
+  readonly target: DeleteTarget;
+  readonly reason: 'previous generation' | 'no longer declared' | 'duplicate' | 'expired' | 'stack destroyed';
+  /** Deleted only once the object at this path has been created (a new generation goes live first). */
+  readonly after?: string;
+}
+
+export type Change = CreatePassword | CreateToken | CreateRule | UpdateCidrs | RenamePassword | RenewPassword | UpdateGrants | UpdateRule | Delete;
+
+/** Something to know that an apply does not change. */
+export interface Notice {
+  readonly path: string;
+  readonly kind: 'secret-held-nowhere' | 'expiring' | 'unlisted' | 'grants-unreadable';
+  readonly message: string;
+}
+
+/** A declared object the run cannot act on, with the one line that says why. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface Plan {
+  readonly changes: readonly Change[];
+  readonly notices: readonly Notice[];
+  readonly problems: readonly Problem[];
+}
+
+export interface PlanInput {
+  readonly desired: DesiredState;
+  readonly inventory: Inventory;
+  /** The stack's entries in the outputs file. */
+  readonly entries: Readonly<Record<string, OutputEntry>>;
+  /** Managed names whose create was interrupted (the pending journal). */
+  readonly pending: ReadonlySet<string>;
+  /** Whether a sink receives every new secret (then a secret missing from the outputs file is not "held nowhere"). */
+  readonly hasSink: boolean;
+  /** Current grants of a live token; undefined when they cannot be read, with the reason. */
+  readonly grantsOf: (token: LiveToken) => Promise<GrantMap | { unreadable: string }>;
+  readonly now: Date;
+  /** Report credentials that expire within this many seconds. */
+  readonly expiringWithinSeconds: number;
+  /** Delete everything the owner owns. */
+  readonly destroy: boolean;
+  /** The outputs file, for messages. */
+  readonly outputsPath: string;
+}
+
+const ROLE_RANK: Record<PasswordRole, number> = { reader: 0, writer: 1, readwriter: 2, admin: 3 };
+
+export function roleRaised(from: PasswordRole | undefined, to: PasswordRole): boolean {
+  return from !== undefined && ROLE_RANK[to] > ROLE_RANK[from];
+}
+
+function expiresWithin(expiresAt: string | null, now: Date, seconds: number): boolean {
+  return expiresAt !== null && new Date(expiresAt).getTime() - now.getTime() <= seconds * 1000;
+}
+
+/**
+ * Whether a credential is worth a warning: within the window, and in the last quarter of its life (a 7-day password
+ * is not "expiring" the day it is made, whatever the window).
+ */
+function nearingExpiry(credential: { readonly created_at: string; readonly expires_at: string | null }, now: Date, windowSeconds: number): boolean {
+  if (credential.expires_at === null) return false;
+  const lifetime = new Date(credential.expires_at).getTime() - new Date(credential.created_at).getTime();
+  return expiresWithin(credential.expires_at, now, Math.min(windowSeconds, lifetime / 4000));
+}
+
+function hasExpired(expiresAt: string | null, now: Date): boolean {
+  return expiresAt !== null && new Date(expiresAt).getTime() <= now.getTime();
+}
+
+function days(expiresAt: string, now: Date): string {
+  const left = (new Date(expiresAt).getTime() - now.getTime()) / 86_400_000;
+  return left < 1 ? 'in less than a day' : `in ${Math.floor(left)} day${Math.floor(left) === 1 ? '' : 's'}`;
+}
+
+/**
+ * Of the live instances of one declared credential (same construct, this generation), which one to keep: the one
+ * whose secret the outputs file holds; else, when none is recorded and the journal does not name it, the oldest (its
+ * secret may be in use somewhere: it is reported, never replaced silently). The others, and any whose create the
+ * journal shows interrupted, are orphans whose secret never arrived.
+ */
+function choose<T extends { readonly value: { readonly id: string; readonly created_at: string } }>(
+  instances: readonly T[],
+  recorded: OutputEntry | undefined,
+  interrupted: boolean,
+): { kept?: T; orphans: T[]; recorded: boolean } {
+  const held = instances.find((i) => recorded?.id === i.value.id);
+  if (held) return { kept: held, orphans: instances.filter((i) => i !== held), recorded: true };
+  if (interrupted || instances.length === 0) return { orphans: [...instances], recorded: false };
+  const [oldest, ...others] = [...instances].sort((a, b) => a.value.created_at.localeCompare(b.value.created_at));
+  return { kept: oldest, orphans: others, recorded: false };
+}
+
+/** Builds the plan. Reads current grants of kept tokens through `grantsOf`; everything else is in the inventory. */
+export async function planChanges(input: PlanInput): Promise<Plan> {
+  const { desired, inventory, entries, now } = input;
+  const changes: Change[] = [];
+  const notices: Notice[] = [];
+  const problems: Problem[] = [];
+  const owner = desired.owner;
+  const declared = {
+    passwords: input.destroy ? [] : desired.passwords,
+    tokens: input.destroy ? [] : desired.service_tokens,
+    rules: input.destroy ? [] : desired.ip_rules,
+  };
+  const removal = input.destroy ? 'stack destroyed' : 'no longer declared';
+  const heldNowhere = (path: string, what: string, name: string) =>
+    notices.push({
+      path,
+      kind: 'secret-held-nowhere',
+      message:
+        `${what} ${name} exists but its secret is held nowhere: it is not in ${input.outputsPath} and no sink is configured; ` +
+        'if nothing that uses it still has it, change its `rotation` label to issue a new one',
+    });
+
+  // ---- passwords ----------------------------------------------------------------------------------------------
+  const passwordObjects = new Set(declared.passwords.map((p) => p.object));
+  for (const declaration of declared.passwords) {
+    const { path, database, branch } = declaration;
+    const name = managedNameOf(declaration, owner);
+    const instances = inventory.passwords.filter((p) => p.name.object === declaration.object);
+    const here = instances.filter((p) => p.database === database && p.branch === branch && p.name.generation === declaration.generation);
+    const elsewhere = instances.filter((p) => !here.includes(p));
+    const db = inventory.databases.get(database);
+    const unlisted = unlistedAt(inventory, { database, branch });
+    let problem: string | undefined;
+    if (unlisted) {problem = `cannot see ${unlisted.what}: ${unlisted.reason}`;} else if (!db) {problem = `database ${database} not found in organization ${desired.organization}, or the credential cannot see it`;} else if (db.kind !== 'mysql') {
+      problem =
+        `database ${database} in organization ${desired.organization} is a Postgres database; branch passwords need a MySQL/Vitess database ` +
+        '(for Postgres, use IpRestriction with `database` for IP rules)';
+    } else if (!inventory.branches.get(database)?.some((b) => b.name === branch)) {
+      problem = `branch ${branch} not found in database ${database} (organization ${desired.organization})`;
+    }
+    if (problem) {
+      problems.push({ path, message: problem });
+      continue;
+    }
+    const recorded = entries[path];
+    const { kept, orphans } = choose(here, recorded, input.pending.has(name));
+    const expired = kept && hasExpired(kept.value.expires_at, now);
+    if (!kept || expired) {
+      const previous = elsewhere.sort((a, b) => b.value.created_at.localeCompare(a.value.created_at))[0] ?? (expired ? kept : undefined);
+      const reason: CreateReason = expired ? 'expired' : orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
+      changes.push({
+        kind: 'create-password',
+        path,
+        declaration,
+        name,
+        reason,
+        orphans,
+        previousRole: previous?.value.role,
+        previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
+      });
+      if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
+    } else {
+      for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'password', live: orphan }, reason: 'duplicate' });
+      const live = kept.value;
+      if (!sameAddresses(live.cidrs ?? [], declaration.cidrs)) {
+        changes.push({ kind: 'update-cidrs', path, live: kept, from: live.cidrs ?? [], to: declaration.cidrs });
+      }
+      if (kept.name.display !== declaration.display) changes.push({ kind: 'rename-password', path, live: kept, to: name });
+      const window = declaration.renew_before_seconds;
+      if (window !== null && live.expires_at !== null && expiresWithin(live.expires_at, now, window) && live.renewable) {
+        changes.push({ kind: 'renew-password', path, live: kept, expiresAt: live.expires_at });
+      } else if (live.expires_at !== null && nearingExpiry(live, now, input.expiringWithinSeconds)) {
+        const renewal = window === null ? 'set `renewBefore` to renew it, or change its `rotation` label' : 'it cannot be renewed: change its `rotation` label';
+        notices.push({ path, kind: 'expiring', message: `password ${name} expires ${live.expires_at} (${days(live.expires_at, now)}); ${renewal}` });
+      }
+      if (!recorded || recorded.id !== live.id) {
+        if (!input.hasSink) heldNowhere(path, 'password', name);
+      }
+    }
+    for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'password', live: previous }, reason: 'previous generation', after: path });
+  }
+  for (const live of inventory.passwords) {
+    if (passwordObjects.has(live.name.object)) continue;
+    changes.push({ kind: 'delete', path: live.value.name, target: { kind: 'password', live }, reason: removal });
+  }
+
+  // ---- service tokens -----------------------------------------------------------------------------------------
+  const tokensUnlisted = unlistedAt(inventory, { tokens: true });
+  const tokenObjects = new Set(declared.tokens.map((t) => t.object));
+  for (const declaration of declared.tokens) {
+    const { path } = declaration;
+    if (tokensUnlisted) {
+      problems.push({ path, message: `cannot see the organization's service tokens: ${tokensUnlisted.reason}` });
+      continue;
+    }
+    const name = managedNameOf(declaration, owner);
+    const instances = inventory.tokens.filter((t) => t.name.object === declaration.object);
+    // A token cannot be renamed: another display name is another token.
+    const here = instances.filter((t) => t.value.name === name);
+    const elsewhere = instances.filter((t) => !here.includes(t));
+    const recorded = entries[path];
+    const { kept, orphans } = choose(here, recorded, input.pending.has(name));
+    const grants = declaredGrants(declaration);
+    if (!kept) {
+      const reason: CreateReason = orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
+      changes.push({ kind: 'create-token', path, declaration, name, reason, orphans, grants });
+    } else {
+      for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: orphan }, reason: 'duplicate' });
+      const current = await input.grantsOf(kept);
+      if ('unreadable' in current) {
+        if (grants.size > 0) problems.push({ path, message: `cannot read the grants of service token ${name}: ${current.unreadable}` });
+        else notices.push({ path, kind: 'grants-unreadable', message: `the grants of service token ${name} cannot be read (${current.unreadable}); none are declared` });
+      } else {
+        const steps = grantDifference(grants, current as GrantMap);
+        if (steps.length > 0) changes.push({ kind: 'update-grants', path, live: kept, steps });
+      }
+      const expiresAt = kept.value.expires_at;
+      if (expiresAt !== null && nearingExpiry(kept.value, now, input.expiringWithinSeconds)) {
+        notices.push({ path, kind: 'expiring', message: `service token ${name} expires ${expiresAt} (${days(expiresAt, now)}); tokens cannot be renewed: change its \`rotation\` label` });
+      }
+      if ((!recorded || recorded.id !== kept.value.id) && !input.hasSink) heldNowhere(path, 'service token', name);
+    }
+    for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: previous }, reason: 'previous generation', after: path });
+  }
+  if (!tokensUnlisted) {
+    for (const live of inventory.tokens) {
+      if (tokenObjects.has(live.name.object)) continue;
+      changes.push({ kind: 'delete', path: live.value.name ?? live.value.id, target: { kind: 'service token', live }, reason: removal });
+    }
+  }
+
+  // ---- Postgres IP rules --------------------------------------------------------------------------------------
+  const ruleObjects = new Set(declared.rules.map((r) => r.object));
+  for (const declaration of declared.rules) {
+    const { path, database } = declaration;
+    const db = inventory.databases.get(database);
+    const unlisted = unlistedAt(inventory, { database });
+    if (unlisted) {
+      problems.push({ path, message: `cannot see ${unlisted.what}: ${unlisted.reason}` });
+      continue;
+    }
+    if (!db) {
+      problems.push({ path, message: `database ${database} not found in organization ${desired.organization}, or the credential cannot see it` });
+      continue;
+    }
+    if (db.kind !== 'postgresql') {
+      problems.push({
+        path,
+        message: `database ${database} is a MySQL/Vitess database; database IP rules are for Postgres (restrict a password with IpRestriction({ password }) instead)`,
+      });
+      continue;
+    }
+    const marker = ruleMarkerOf(declaration.display, owner, declaration.object);
+    const instances = inventory.rules.filter((r) => r.marker.object === declaration.object);
+    const [kept, ...duplicates] = instances.filter((r) => r.database === database);
+    const { schema, role, cidrs } = declaration;
+    const to: RuleSettings = { schema, role, cidrs, description: describeRule(declaration.description, marker) };
+    if (!kept) {
+      changes.push({ kind: 'create-rule', path, declaration, marker });
+    } else {
+      const rule = kept.value;
+      const from: RuleSettings = { schema: rule.schema, role: rule.role, cidrs: rule.cidrs, description: rule.description ?? '' };
+      if (from.schema !== to.schema || from.role !== to.role || from.description !== to.description || !sameAddresses(from.cidrs, to.cidrs)) {
+        changes.push({ kind: 'update-rule', path, live: kept, from, to });
+      }
+    }
+    for (const extra of duplicates) changes.push({ kind: 'delete', path, target: { kind: 'IP rule', live: extra }, reason: 'duplicate' });
+    for (const moved of instances.filter((r) => r.database !== database)) {
+      changes.push({ kind: 'delete', path, target: { kind: 'IP rule', live: moved }, reason: 'previous generation', after: path });
+    }
+  }
+  for (const live of inventory.rules) {
+    if (ruleObjects.has(live.marker.object)) continue;
+    changes.push({ kind: 'delete', path: ruleMarkerOf(live.marker.display, owner, live.marker.object), target: { kind: 'IP rule', live }, reason: removal });
+  }
+
+  for (const unlisted of inventory.unlisted) {
+    // A refusal is the credential's scope (reported, that part skipped); any other failure fails the run.
+    if (unlisted.refused) notices.push({ path: unlisted.what, kind: 'unlisted', message: `could not list ${unlisted.what} (${unlisted.reason}); objects there are left as they are` });
+    else problems.push({ path: unlisted.what, message: `could not list ${unlisted.what}: ${unlisted.reason}` });
+  }
+  return { changes, notices, problems };
+}
