@@ -1,9 +1,15 @@
 /**
- * Apply-time benchmark: a stack of 50 DatabasePasswords against a baseline stack of 50 bare terraform_data resources
- * whose local-exec runs `node -e ""`, measured in the same run on the same machine, rounds interleaved. Reports
- * medians and the ratio; writes bench-results/apply-50.json.
+ * Apply-time benchmark of the reconcile engine, against Terraform's own floor measured in the same run.
  *
- *     npm run bench            (BENCH_ROUNDS=3, BENCH_PASSWORDS=50 by default)
+ * For 50 and 500 passwords (each with an IP restriction) plus 10 service tokens with grants, it applies the stack
+ * against the emulator and, rounds interleaved, a stack of the same number of `terraform_data` resources with no
+ * provisioner at all (what Terraform alone costs). It reports the median apply time of each, their ratio, the API
+ * requests one apply makes (by operation), how many handler processes ran and the handler's peak memory. Then, on the
+ * 500-password stack: a CIDR edit on one password (the listing plus one PATCH), 500 creates with 100 ms of emulator
+ * latency (closer to the real API: concurrency must show), and 500 creates with the emulator's 600-per-minute limit
+ * on (no 429 may occur). Results go to bench-results/engine.json.
+ *
+ *     npm run bench                 (BENCH_ROUNDS=3 by default)
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,15 +17,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformResource, TerraformStack } from 'cdktf';
-import { DatabasePassword, PlanetScale } from '../src';
-import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { DatabasePassword, IpRestriction, PlanetScale, ServiceToken } from '../src';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator';
 import { bundleHandler } from './bundle-handler';
 import { offlineEnvironment } from './cdktf-cli';
 
 const run = promisify(execFile);
 const TERRAFORM = '/usr/local/bin/terraform';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const COUNT = Number(process.env.BENCH_PASSWORDS ?? 50);
+const TOKENS = 10;
 const BRANCHES = [['shop', 'main'], ['shop', 'dev'], ['inventory', 'main'], ['inventory', 'dev']] as const;
 
 class BareData extends TerraformResource {
@@ -28,42 +34,59 @@ class BareData extends TerraformResource {
   }
 }
 
-type Variant = 'baseline' | 'passwords';
-
-function synth(variant: Variant, dir: string): string {
-  const app = new App({ outdir: join(dir, 'cdktf.out') });
-  const stack = new TerraformStack(app, variant);
-  new LocalBackend(stack, { path: join(dir, `${variant}.tfstate`) });
-  if (variant === 'baseline') {
-    for (let i = 0; i < COUNT; i++) {
-      new BareData(stack, `bare${i}`, {
-        terraformResourceType: 'terraform_data',
-        provisioners: [{ type: 'local-exec', command: 'node -e ""' }],
-      });
-    }
-  } else {
-    new PlanetScale(stack, 'planetscale', { organization: 'acme', outputsFile: join(dir, 'outputs.json') });
-    for (let i = 0; i < COUNT; i++) {
-      const [database, branch] = BRANCHES[i % BRANCHES.length];
-      new DatabasePassword(stack, `svc${i}`, { database, branch, role: 'reader' });
-    }
+/** A stack of `passwords` passwords (each with an IP restriction) and the 10 tokens; `officeOf` picks CIDRs. */
+function declareStack(stack: TerraformStack, dir: string, passwords: number, officeOf: (i: number) => string[] = (i) => [`10.${Math.floor(i / 250)}.${i % 250}.0/24`]): void {
+  new PlanetScale(stack, 'planetscale', { organization: 'acme', outputsFile: join(dir, 'outputs.json') });
+  for (let i = 0; i < passwords; i++) {
+    const [database, branch] = BRANCHES[i % BRANCHES.length];
+    const password = new DatabasePassword(stack, `svc${i}`, { database, branch, role: 'reader' });
+    new IpRestriction(stack, `svc${i}-office`, { password, cidrs: officeOf(i) });
   }
-  app.synth();
-  return join(dir, 'cdktf.out', 'stacks', variant);
+  for (let i = 0; i < TOKENS; i++) {
+    new ServiceToken(stack, `ci${i}`, { ttl: '30d' }).grant('shop', ['read_branch', 'create_deploy_request']).grantOrganization(['read_databases']);
+  }
 }
 
-/** Applies (timed) and destroys (not timed) one stack; returns seconds and the API requests the apply made. */
-async function timedApply(variant: Variant, dir: string, sharedEnv: NodeJS.ProcessEnv, emulator: RunningEmulator): Promise<{ seconds: number; requests: number }> {
-  const cwd = synth(variant, dir);
-  const env = { ...sharedEnv, TF_DATA_DIR: join(dir, 'tf-data') };
-  await run(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd, env });
-  emulator.requests.reset();
+/** Synthesizes a stack into `dir` and returns its directory: the PlanetScale stack, or `resources` bare terraform_data. */
+function synth(dir: string, name: string, define: (stack: TerraformStack) => void): string {
+  const app = new App({ outdir: join(dir, 'cdktf.out') });
+  const stack = new TerraformStack(app, name);
+  new LocalBackend(stack, { path: join(dir, `${name}.tfstate`) });
+  define(stack);
+  app.synth();
+  return join(dir, 'cdktf.out', 'stacks', name);
+}
+
+interface Measure {
+  readonly seconds: number;
+  readonly requests: number;
+  readonly byOperation: Record<string, number>;
+  readonly handlerRuns: number;
+  readonly peakMemoryMb: number;
+  readonly rateLimited: number;
+}
+
+async function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout, stderr } = await run(TERRAFORM, [...args, '-input=false', '-no-color'], { cwd, env, maxBuffer: 512 * 1024 * 1024 });
+  return stdout + stderr;
+}
+
+/** One timed `terraform apply`, with what the emulator and the handler's summary line say about it. */
+async function timedApply(cwd: string, env: NodeJS.ProcessEnv, emulator?: RunningEmulator): Promise<Measure> {
+  emulator?.requests.reset();
+  const limitedBefore = emulator?.rateLimited ?? 0;
   const started = process.hrtime.bigint();
-  await run(TERRAFORM, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
+  const output = await terraform(['apply', '-auto-approve'], cwd, env);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const requests = emulator.requests.total;
-  await run(TERRAFORM, ['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd, env, maxBuffer: 256 * 1024 * 1024 });
-  return { seconds, requests };
+  const summaries = [...output.matchAll(/apply finished in [\d.]+s: .*peak memory (\d+) MB/g)];
+  return {
+    seconds,
+    requests: emulator?.requests.total ?? 0,
+    byOperation: emulator?.requests.snapshot() ?? {},
+    handlerRuns: summaries.length,
+    peakMemoryMb: Math.max(0, ...summaries.map((m) => Number(m[1]))),
+    rateLimited: (emulator?.rateLimited ?? 0) - limitedBefore,
+  };
 }
 
 function median(values: number[]): number {
@@ -72,48 +95,123 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-async function main(): Promise<void> {
-  await bundleHandler();
-  const emulator = await startEmulator();
-  const scratch = mkdtempSync(join(tmpdir(), 'planetscale-bench-'));
-  writeFileSync(join(scratch, 'empty.tfrc'), '');
-  const env = offlineEnvironment(join(scratch, 'empty.tfrc'), emulator.env);
-  const times: Record<Variant, number[]> = { baseline: [], passwords: [] };
-  let requests = 0;
+function say(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function withEmulator<T>(options: EmulatorOptions, scratch: string, use: (emulator: RunningEmulator, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  const emulator = await startEmulator(options);
   try {
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const variant of ['baseline', 'passwords'] as const) {
-        const dir = mkdtempSync(join(scratch, `${variant}-`));
-        const { seconds, requests: made } = await timedApply(variant, dir, env, emulator);
-        if (variant === 'passwords') requests = made;
-        times[variant].push(seconds);
-        process.stdout.write(`round ${round}: ${variant.padEnd(9)} ${seconds.toFixed(2)}s\n`);
-      }
-    }
+    return await use(emulator, offlineEnvironment(join(scratch, 'empty.tfrc'), emulator.env));
   } finally {
     await emulator.stop();
+  }
+}
+
+/** Median apply of the PlanetScale stack and of its floor, interleaved over the rounds. */
+async function compare(passwords: number, scratch: string) {
+  const resources = passwords + TOKENS + 1;
+  const engine: Measure[] = [];
+  const floor: number[] = [];
+  await withEmulator({}, scratch, async (emulator, env) => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const floorDir = mkdtempSync(join(scratch, 'floor-'));
+      const floorCwd = synth(floorDir, 'floor', (stack) => {
+        for (let i = 0; i < resources; i++) new BareData(stack, `bare${i}`, { terraformResourceType: 'terraform_data' });
+      });
+      const floorEnv = { ...env, TF_DATA_DIR: join(floorDir, 'tf-data') };
+      await terraform(['init'], floorCwd, floorEnv);
+      floor.push((await timedApply(floorCwd, floorEnv)).seconds);
+
+      const dir = mkdtempSync(join(scratch, 'engine-'));
+      const cwd = synth(dir, 'access', (stack) => declareStack(stack, dir, passwords));
+      const stackEnv = { ...env, TF_DATA_DIR: join(dir, 'tf-data') };
+      await terraform(['init'], cwd, stackEnv);
+      const measure = await timedApply(cwd, stackEnv, emulator);
+      engine.push(measure);
+      say(`  round ${round}: ${resources} terraform_data with no provisioner ${floor[floor.length - 1].toFixed(2)}s; the stack ${measure.seconds.toFixed(2)}s`);
+      await terraform(['destroy', '-auto-approve'], cwd, stackEnv);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(floorDir, { recursive: true, force: true });
+    }
+  });
+  const last = engine[engine.length - 1];
+  return {
+    passwords,
+    tokens: TOKENS,
+    terraform_resources: resources,
+    rounds: ROUNDS,
+    floor_seconds: floor,
+    apply_seconds: engine.map((m) => m.seconds),
+    floor_median: median(floor),
+    apply_median: median(engine.map((m) => m.seconds)),
+    ratio: median(engine.map((m) => m.seconds)) / median(floor),
+    api_requests_per_apply: last.requests,
+    api_requests_by_operation: last.byOperation,
+    handler_processes_per_apply: last.handlerRuns,
+    handler_peak_memory_mb: Math.max(...engine.map((m) => m.peakMemoryMb)),
+  };
+}
+
+/** One apply of the 500-password stack under `options`, then (when given) an edit applied on top. */
+async function single(scratch: string, options: EmulatorOptions, edit?: (i: number) => string[]) {
+  return withEmulator(options, scratch, async (emulator, env) => {
+    const dir = mkdtempSync(join(scratch, 'single-'));
+    const cwd = synth(dir, 'access', (stack) => declareStack(stack, dir, 500));
+    const stackEnv = { ...env, TF_DATA_DIR: join(dir, 'tf-data') };
+    await terraform(['init'], cwd, stackEnv);
+    const create = await timedApply(cwd, stackEnv, emulator);
+    let edited: Measure | undefined;
+    if (edit) {
+      synth(dir, 'access', (stack) => declareStack(stack, dir, 500, edit));
+      edited = await timedApply(cwd, stackEnv, emulator);
+    }
+    emulator.faults.latencyMs = 0;
+    await terraform(['destroy', '-auto-approve'], cwd, stackEnv);
+    rmSync(dir, { recursive: true, force: true });
+    return { create, edited };
+  });
+}
+
+async function main(): Promise<void> {
+  await bundleHandler();
+  const scratch = mkdtempSync(join(tmpdir(), 'planetscale-bench-'));
+  writeFileSync(join(scratch, 'empty.tfrc'), '');
+  try {
+    const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+    for (const passwords of [50, 500]) {
+      say(`${passwords} passwords with IP restrictions + ${TOKENS} tokens with grants, against Terraform's floor:`);
+      const result = await compare(passwords, scratch);
+      results[`apply_${passwords}`] = result;
+      say(
+        `  median ${result.apply_median.toFixed(2)}s vs ${result.floor_median.toFixed(2)}s: ratio ${result.ratio.toFixed(2)}; ` +
+          `${result.api_requests_per_apply} API requests per apply; ${result.handler_processes_per_apply} handler process; ` +
+          `handler peak memory ${result.handler_peak_memory_mb} MB`,
+      );
+    }
+
+    say('500 passwords, then one password\'s CIDRs edited:');
+    const { edited } = await single(scratch, {}, (i) => (i === 123 ? ['10.0.123.0/24', '192.0.2.0/24'] : [`10.${Math.floor(i / 250)}.${i % 250}.0/24`]));
+    results.cidr_edit_of_1_in_500 = { seconds: edited!.seconds, api_requests: edited!.requests, by_operation: edited!.byOperation };
+    say(`  ${edited!.seconds.toFixed(2)}s; ${edited!.requests} API requests: ${JSON.stringify(edited!.byOperation)}`);
+
+    say('500 passwords created with 100 ms of latency on every API answer:');
+    const slow = (await single(scratch, { latencyMs: 100 })).create;
+    results.create_500_latency_100ms = { seconds: slow.seconds, api_requests: slow.requests, sequential_estimate_seconds: (slow.requests * 0.1) };
+    say(`  ${slow.seconds.toFixed(2)}s for ${slow.requests} requests (one after another they would take ${(slow.requests * 0.1).toFixed(0)}s)`);
+
+    say('500 passwords created with the emulator limiting to 600 requests per minute:');
+    const limited = (await single(scratch, { rateLimit: { limit: 600, windowMs: 60_000 } })).create;
+    results.create_500_rate_limited = { seconds: limited.seconds, api_requests: limited.requests, answered_429: limited.rateLimited };
+    say(`  ${limited.seconds.toFixed(2)}s; ${limited.requests} requests; ${limited.rateLimited} answered 429`);
+
+    const out = resolve(__dirname, '..', 'bench-results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
+    say(`\nwritten to ${join(out, 'engine.json')}`);
+  } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const baseline = median(times.baseline);
-  const passwords = median(times.passwords);
-  const result = {
-    date: new Date().toISOString(),
-    rounds: ROUNDS,
-    count: COUNT,
-    baseline_seconds: times.baseline,
-    passwords_seconds: times.passwords,
-    baseline_median: baseline,
-    passwords_median: passwords,
-    ratio: passwords / baseline,
-    api_requests_per_apply: requests,
-  };
-  const out = resolve(__dirname, '..', 'bench-results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `apply-${COUNT}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(
-    `\n${COUNT} passwords: median ${passwords.toFixed(2)}s; ${COUNT} bare terraform_data + node -e "": median ${baseline.toFixed(2)}s; ` +
-      `ratio ${result.ratio.toFixed(2)}x; ${requests} API requests per apply\n`,
-  );
 }
 
 main().catch((error: unknown) => {

@@ -41,6 +41,8 @@ test('one run writes with group commit: concurrent changes never lose an entry a
   expect(writer.writes).toBeLessThan(5);
   expect(fileMode(file.path)).toBe('600');
   expect(JSON.parse(readFileSync(file.path, 'utf8'))).toEqual(document);
+  // Written exactly as JSON.stringify with two spaces would write it, though each entry was rendered once.
+  expect(readFileSync(file.path, 'utf8')).toBe(`${JSON.stringify(document, null, 2)}\n`);
 });
 
 test('entries are removed by object id; an emptied stack disappears; other stacks are kept', async () => {

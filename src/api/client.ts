@@ -99,6 +99,8 @@ export class PlanetScaleClient {
   readonly serviceTokenId: string | undefined;
   /** API calls made (each counted once, however many times it was retried). */
   calls = 0;
+  /** The API's clock as of the last answer (its Date header), and our clock then. */
+  private serverDate: { readonly server: number; readonly local: number } | undefined;
   private readonly authorization: string;
   private readonly credentialNoun: { noun: string; variables: string };
   private readonly dispatcher: Dispatcher;
@@ -130,6 +132,15 @@ export class PlanetScaleClient {
     // Interceptors wrap inside out: the rate limit sits under the retry interceptor, so every attempt takes a slot.
     const limited = window ? [rateLimited(window)] : [];
     this.dispatcher = this.agent.compose(...limited, interceptors.redirect({ maxRedirections: 3 }), interceptors.retry({ throwOnError: false }));
+  }
+
+  /**
+   * The time by PlanetScale's clock: the Date header of the last answer, moved on by the time passed since. Expiry is
+   * judged by it, so a CI machine whose clock is off neither renews too early nor too late. Our own clock until the
+   * API has answered.
+   */
+  now(): Date {
+    return this.serverDate ? new Date(this.serverDate.server + (Date.now() - this.serverDate.local)) : new Date();
   }
 
   /** Closes pooled connections. */
@@ -404,6 +415,8 @@ export class PlanetScaleClient {
     } catch (error) {
       throw this.transportError(error, call, repeatable);
     }
+    const date = Date.parse(String(response.headers.date ?? ''));
+    if (!Number.isNaN(date)) this.serverDate = { server: date, local: Date.now() };
     let text: string;
     try {
       text = await response.body.text();

@@ -4,7 +4,11 @@
  */
 
 export interface RetryPolicyOptions {
-  /** Most attempts after the first. @default 8 */
+  /**
+   * Most attempts after the first, for failures other than 429. A 429 says the request was not processed and when to
+   * come back, so it is retried as long as the time budget lasts (up to 100 times).
+   * @default 8
+   */
   readonly maxRetries?: number;
   /** First backoff step in milliseconds (doubled each attempt, with full jitter). @default 300 */
   readonly baseDelayMs?: number;
@@ -43,6 +47,9 @@ export type RetryCallback = (
   callback: (err?: Error | null) => void,
 ) => void;
 
+/** Most retries of a request answered 429; in practice the time budget ends them first. */
+const RATE_LIMITED_RETRIES = 100;
+
 /** Called before each wait, for a log line. */
 export type RetryListener = (event: { attempt: number; delayMs: number; reason: string }) => void;
 
@@ -75,7 +82,7 @@ export function retryDecision(options: RetryPolicyOptions, repeatable: boolean, 
       status !== undefined
         ? status === 429 || (repeatable && RETRYABLE_STATUSES.includes(status))
         : code !== undefined && (NOT_SENT_ERROR_CODES.includes(code) || (repeatable && LOST_RESPONSE_ERROR_CODES.includes(code)));
-    if (!eligible || state.counter > maxRetries) {
+    if (!eligible || state.counter > (status === 429 ? RATE_LIMITED_RETRIES : maxRetries)) {
       callback(err);
       return;
     }

@@ -117,7 +117,7 @@ export class DatabasePassword extends Construct {
     this.managedName = managedNameOf(declaration(), planetscale.owner);
     planetscale.declare(this, declaration);
     declareObject(this, planetscale.resourceType, () => ({
-      replace: { kind: 'password', organization: planetscale.organization, owner: planetscale.owner, ...fixed },
+      replace: fixed,
       inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null },
     }));
   }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Lazy, NullResource, TerraformResource } from '../cdktf';
 import { CustomResourceType } from './resource-type';
+import { canonicalJson } from '../spec/desired-state';
 
 /** The fields of one managed object, as `cdktf diff` shows them. */
 export interface DeclaredFields {
@@ -8,6 +9,17 @@ export interface DeclaredFields {
   readonly replace: Record<string, unknown>;
   /** Fields changed in place: same object, same secret. */
   readonly inPlace: Record<string, unknown>;
+}
+
+/**
+ * A map without its fields at their default (false, null, '', empty list or map): Terraform's time grows with the
+ * size of what it stores for each resource, and a field that appears when set still reads clearly in a diff
+ * (`+ replica = true`).
+ */
+export function withoutDefaults(fields: Record<string, unknown>): Record<string, unknown> {
+  const empty = (v: unknown) =>
+    v === null || v === false || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => !empty(v)));
 }
 
 /** Terraform templates treat `${` and `%{` specially; literal text must escape them as `$${` and `%%{`. */
@@ -56,6 +68,11 @@ function stringTriggers(fields: Record<string, unknown>): Record<string, string>
  * ("must be replaced": a new object, a new secret) and `input` the fields changed in place ("update in-place"). A
  * `null_resource` has only `triggers`, so there every change shows as a replacement (the engine still changes in
  * place what can be).
+ *
+ * Each map is one JSON string (keys sorted, fields at their default left out), not a Terraform object: Terraform
+ * renders a JSON string's change field by field (`~ input = jsonencode({ ~ cidrs = [ + "192.0.2.0/24" ] })`), and
+ * its time grows with what it stores: with 500 objects, full maps more than doubled Terraform's own apply time. The
+ * organization and owner are the stack's, in the reconciler's trigger (changing either issues every object again).
  */
 export function declareObject(scope: Construct, resourceType: CustomResourceType, fields: () => DeclaredFields): TerraformResource {
   if (resourceType === CustomResourceType.NULL_RESOURCE) {
@@ -63,9 +80,12 @@ export function declareObject(scope: Construct, resourceType: CustomResourceType
       triggers: Lazy.anyValue({ produce: () => stringTriggers({ ...fields().replace, ...fields().inPlace }) }) as never,
     });
   }
-  return new TerraformData(scope, 'Resource', () => ({ triggers_replace: fields().replace, input: fields().inPlace }), {
-    terraformResourceType: 'terraform_data',
-  });
+  return new TerraformData(
+    scope,
+    'Resource',
+    () => ({ triggers_replace: canonicalJson(withoutDefaults(fields().replace)), input: canonicalJson(withoutDefaults(fields().inPlace)) }),
+    { terraformResourceType: 'terraform_data' },
+  );
 }
 
 /**

@@ -111,7 +111,7 @@ export class IpRestriction extends Construct {
     const declaration: IpRuleDeclaration = { kind: 'postgres-ip-rule', path: identity.path, object: identity.object, display, database, ...fields };
     planetscale.declare(this, () => declaration);
     declareObject(this, planetscale.resourceType, () => ({
-      replace: { kind: 'postgres-ip-rule', organization: planetscale.organization, owner: planetscale.owner, database },
+      replace: { database },
       inPlace: { name: display, ...fields },
     }));
   }

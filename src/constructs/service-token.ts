@@ -54,7 +54,7 @@ export class ServiceToken extends Construct {
     this.managedName = managedNameOf(declaration(), planetscale.owner);
     planetscale.declare(this, declaration);
     declareObject(this, planetscale.resourceType, () => ({
-      replace: { kind: 'service-token', organization: planetscale.organization, owner: planetscale.owner, name: display, ...fixed },
+      replace: { name: display, ...fixed },
       inPlace: grants(),
     }));
   }

@@ -92,6 +92,12 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }
 
+/** Every answer carries the emulator's own time in its Date header, as a real server's carries its clock. */
+function dated(res: ServerResponse, clock: EmulatorClock): void {
+  res.sendDate = false;
+  res.setHeader('date', clock.now().toUTCString());
+}
+
 function sendError(res: ServerResponse, error: HttpError): void {
   send(res, error.status, { code: error.code, message: error.message });
 }
@@ -311,6 +317,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
 
   const server: Server = createServer((req, res) => {
+    dated(res, clock);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const handler = url.pathname.startsWith('/_emulator/') ? handleAdmin : url.pathname.startsWith('/v1/') ? handleApi : undefined;
     if (!handler) {

@@ -1,3 +1,4 @@
+import { limited } from './bounded';
 import { maskInGitHubActions } from './github-mask';
 import type { Redactor } from './redact';
 import { runSink } from './sink';
@@ -10,6 +11,9 @@ export interface Delivery {
   readonly redactor: Redactor;
   readonly log: (line: string) => void;
 }
+
+/** Sink processes run at once: a run of hundreds of new credentials must not start hundreds of programs. */
+const sinkTurn = limited(4);
 
 /**
  * Hands a new secret to its holders: masked in GitHub Actions first (before anything else could print it), then the
@@ -31,7 +35,7 @@ export async function deliverSecret(delivery: Delivery, path: string, entry: Out
   }
   if (!sink) return;
   try {
-    await runSink(sink, { stack: outputs.stack, path, entry }, secret);
+    await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry }, secret));
   } catch (error) {
     await outputs.removeIds([entry.id]);
     await undoAfter(undo, (error as Error).message, `${what} ${entry.name} (${entry.id})`);

@@ -125,6 +125,18 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
   }
 
   // ---- creates ------------------------------------------------------------------------------------------------
+  const deliveries: Promise<void>[] = [];
+  const delivered = (path: string, delivery: Promise<void>, done: () => void) => {
+    deliveries.push(
+      delivery.then(
+        () => {
+          counts.created += 1;
+          done();
+        },
+        (error: unknown) => fail(path, error),
+      ),
+    );
+  };
   const creates = plan.changes.filter((c): c is CreatePassword | CreateToken | CreateRule => c.kind.startsWith('create-'));
   await outputs.markPending(creates.flatMap((c) => (c.kind === 'create-rule' ? [] : [c.name])));
 
@@ -181,9 +193,11 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       await deleteTarget(client, { kind: 'password', live: { value: created, database: d.database, branch: d.branch, production, name: parseOwnedName(name, context.owner)! } });
       await outputs.clearPending([name]);
     };
-    await deliverSecret(context, change.path, entry, undo);
-    counts.created += 1;
-    log(`created password ${name} (${created.id}) on ${d.database}/${d.branch}: role ${d.role}, allowed from ${allowed(d.cidrs)}${change.reason === 'new' ? '' : ` (${change.reason})`}`);
+    // The secret is delivered while the next creates go on (writes of the outputs file then carry many entries at
+    // once); a crash in between is covered by the pending journal, written before any create.
+    delivered(change.path, deliverSecret(context, change.path, entry, undo), () =>
+      log(`created password ${name} (${created.id}) on ${d.database}/${d.branch}: role ${d.role}, allowed from ${allowed(d.cidrs)}${change.reason === 'new' ? '' : ` (${change.reason})`}`),
+    );
   }
 
   async function createToken(change: CreateToken): Promise<void> {
@@ -226,9 +240,9 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       token: created.token,
       env: { PLANETSCALE_SERVICE_TOKEN_ID: created.id, PLANETSCALE_SERVICE_TOKEN: created.token },
     };
-    await deliverSecret(context, change.path, entry, undo);
-    counts.created += 1;
-    log(`created service token ${name} (${created.id})${created.expires_at ? `, expires ${created.expires_at}` : ''}${change.reason === 'new' ? '' : ` (${change.reason})`}`);
+    delivered(change.path, deliverSecret(context, change.path, entry, undo), () =>
+      log(`created service token ${name} (${created.id})${created.expires_at ? `, expires ${created.expires_at}` : ''}${change.reason === 'new' ? '' : ` (${change.reason})`}`),
+    );
   }
 
   async function createRule(change: CreateRule): Promise<void> {
@@ -252,6 +266,8 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       fail(change.path, error);
     }
   });
+  // Every new secret is held (outputs file, sink) before anything is deleted.
+  await Promise.all(deliveries);
 
   // ---- in-place changes ---------------------------------------------------------------------------------------
   const inPlace = plan.changes.filter((c) => !c.kind.startsWith('create-') && c.kind !== 'delete');

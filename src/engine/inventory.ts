@@ -99,8 +99,8 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
 
   const all = await listing({ what: 'databases' }, () => client.listDatabases());
   for (const database of all ?? []) databases.set(database.name, database);
-  // A credential scoped to some databases may not list them all; the declared ones can still be looked up.
-  if (!all) {
+  // A credential scoped to some databases may not be allowed to list them all; the declared ones can still be looked up.
+  if (!all && unlisted.some((u) => u.what === 'databases' && u.refused)) {
     await forEachBounded(request.declaredDatabases, request.concurrency, async (name) => {
       const found = await listing({ what: `database ${name}`, database: name }, () => client.getDatabase(name));
       if (found) databases.set(found.name, found);

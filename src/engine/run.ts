@@ -68,7 +68,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
           throw error;
         }
       },
-      now: options.now ?? new Date(),
+      now: options.now ?? client.now(),
       expiringWithinSeconds: options.expiringWithinSeconds ?? 7 * 86_400,
       destroy: options.mode === 'destroy',
       outputsPath: options.outputsPath,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OutputEntry, OutputsDocument } from './entries';
 import { acquireRunLock, type RunLockOptions } from './run-lock';
@@ -32,6 +33,50 @@ function readJson<T extends object>(path: string, what: string): T {
   }
   throw new Error(`${what} ${path} is not a JSON object; refusing to overwrite it`);
 }
+
+/** Each entry's text, rendered once: a run that adds hundreds of entries rewrites the file many times. */
+const rendered = new WeakMap<OutputEntry, string>();
+
+/**
+ * The document as `JSON.stringify(document, null, 2)` writes it, built from each entry's text rendered once.
+ */
+function renderDocument(document: OutputsDocument): string {
+  const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+  const stacks = Object.entries(document).map(([stack, entries]) => {
+    const lines = Object.entries(entries).map(([key, entry]) => {
+      let text = rendered.get(entry);
+      if (text === undefined) {
+        text = indent(JSON.stringify(entry, null, 2), '    ');
+        rendered.set(entry, text);
+      }
+      return `    ${JSON.stringify(key)}: ${text}`;
+    });
+    return lines.length === 0 ? `  ${JSON.stringify(stack)}: {}` : `  ${JSON.stringify(stack)}: {\n${lines.join(',\n')}\n  }`;
+  });
+  return stacks.length === 0 ? '{}' : `{\n${stacks.join(',\n')}\n}`;
+}
+
+/** writeAtomically without blocking: the run's creates go on while a batch of entries is written. */
+async function writeAtomicallyAsync(path: string, document: OutputsDocument): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const file = await open(temporary, 'wx', 0o600);
+  try {
+    await file.writeFile(`${renderDocument(document)}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** How long a write waits after the previous one, so the entries that arrive meanwhile go out together. */
+const BATCH_MS = 40;
 
 /** Writes a temporary file (mode 0600), syncs it, and renames it over the target: readers see old or new, never half. */
 function writeAtomically(path: string, value: unknown): void {
@@ -87,6 +132,10 @@ export class OutputsWriter {
   private writing: Promise<void> | undefined;
   /** How many times the file was written during this run. */
   writes = 0;
+  /** Whether the journal on disk must change with the next write (a name added or given up). */
+  private journalChanged = false;
+  /** Whether names were cleared by recorded entries: written at the latest when the run closes. */
+  private journalStale = false;
 
   constructor(
     readonly path: string,
@@ -112,20 +161,28 @@ export class OutputsWriter {
     return this.commit(() => {
       const stack = (this.journal[this.stack] ??= {});
       for (const name of names) stack[name] = new Date().toISOString();
+      this.journalChanged = true;
     });
   }
 
   /** Forgets pending names (the create failed and was undone, or never happened). */
   clearPending(names: readonly string[]): Promise<void> {
     if (names.length === 0) return Promise.resolve();
-    return this.commit(() => this.forget(names));
+    return this.commit(() => {
+      this.forget(names);
+      this.journalChanged = true;
+    });
   }
 
-  /** Records a new credential's entry and clears its pending name, in one write. */
+  /**
+   * Records a new credential's entry. Its pending name is cleared too, but written lazily: a recorded entry already
+   * outranks the journal, so the journal need not be rewritten with every secret.
+   */
   put(key: string, entry: OutputEntry): Promise<void> {
     return this.commit(() => {
-      this.document[this.stack] = { ...(this.document[this.stack] ?? {}), [key]: entry };
+      (this.document[this.stack] ??= {})[key] = entry;
       this.forget([entry.name]);
+      this.journalStale = true;
     });
   }
 
@@ -141,20 +198,28 @@ export class OutputsWriter {
     });
   }
 
-  /** Waits for every write, then releases the run lock. */
+  /** Waits for every write, brings the journal up to date, then releases the run lock. */
   async close(): Promise<void> {
     try {
       while (this.writing) await this.writing;
+      if (this.journalStale) this.writeJournal();
     } finally {
       this.release();
     }
+  }
+
+  private writeJournal(): void {
+    if (Object.keys(this.journal[this.stack] ?? {}).length === 0) delete this.journal[this.stack];
+    if (Object.keys(this.journal).length > 0) writeAtomically(`${this.path}.pending`, this.journal);
+    else rmSync(`${this.path}.pending`, { force: true });
+    this.journalChanged = false;
+    this.journalStale = false;
   }
 
   private forget(names: readonly string[]): void {
     const stack = this.journal[this.stack];
     if (!stack) return;
     for (const name of names) delete stack[name];
-    if (Object.keys(stack).length === 0) delete this.journal[this.stack];
   }
 
   private commit(change: () => void): Promise<void> {
@@ -171,19 +236,20 @@ export class OutputsWriter {
     while (this.queued.length > 0) {
       const batch = this.queued;
       this.queued = [];
+      const started = Date.now();
       try {
         for (const item of batch) item.change();
         // Outputs first: a crash between the two writes leaves a recorded secret still marked pending, which the
         // next run reads as recorded (the entry wins).
-        writeAtomically(this.path, this.document);
+        await writeAtomicallyAsync(this.path, this.document);
         this.writes += 1;
-        if (Object.keys(this.journal).length > 0) writeAtomically(`${this.path}.pending`, this.journal);
-        else rmSync(`${this.path}.pending`, { force: true });
+        if (this.journalChanged) this.writeJournal();
         for (const item of batch) item.done();
       } catch (error) {
         for (const item of batch) item.failed(error as Error);
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      // Busy runs write at most every BATCH_MS; a quiet one (a single change) is written at once.
+      if (this.queued.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, BATCH_MS - (Date.now() - started))));
     }
     this.writing = undefined;
   }

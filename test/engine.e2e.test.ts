@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DatabasePassword, IpRestriction, ServiceToken, type DatabasePasswordProps } from '../src';
+import { useScenario } from './support/scenario';
+import { TERRAFORM, type CommandResult } from './support/terraform';
+import { parseOwnedName } from '../src/spec/naming';
+
+/**
+ * The reconcile engine end to end: drift and expiry seen by `planetscale-cdktf plan`, healed by `reconcile` or the
+ * next apply; one failing object among many; renewal; a storm of 429s with a lost create; a lost outputs file; a
+ * killed run. Real terraform, the real CLI, the emulator.
+ */
+
+const scenario = useScenario();
+const CLI = resolve(__dirname, '..', 'src', 'cli.ts');
+
+/** Runs `planetscale-cdktf <args>` (from source) against the scenario's synthesized output and emulator. */
+function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args, '--out', scenario.project.outdir], {
+      env: { ...scenario.project.env(extraEnv), TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('close', (code) => {
+      scenario.project.transcript.push(output);
+      done({ code: code ?? 1, output });
+    });
+  });
+}
+
+async function ownedPasswords() {
+  const all = [];
+  for (const [database, branch] of [['shop', 'main'], ['shop', 'dev'], ['inventory', 'main'], ['inventory', 'dev']]) {
+    all.push(...(await scenario.api.listPasswords(database, branch)));
+  }
+  return all.filter((p) => parseOwnedName(p.name, 'access'));
+}
+
+test('a password deleted by hand: plan exits 2 and names it, reconcile issues it again, then plan exits 0', async () => {
+  scenario.project.synth((stack) => {
+    const app = new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev', role: 'readwriter' });
+    new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
+    new DatabasePassword(stack, 'reports', { database: 'shop', branch: 'dev' });
+  });
+  await scenario.project.applyOk();
+  expect((await cli(['plan'])).code).toBe(0);
+  const before = scenario.project.passwordEntry('access/app');
+  await scenario.api.deletePassword('shop', 'dev', before.id);
+
+  const plan = await cli(['plan']);
+  expect(plan.code).toBe(2);
+  expect(plan.output).toContain('+ create password access/app on shop/dev (readwriter, allowed from 203.0.113.0/24): missing: deleted outside code; new secret');
+  expect(plan.output).not.toContain('access/reports');
+
+  const reconciled = await cli(['reconcile']);
+  expect(reconciled.code).toBe(0);
+  const after = scenario.project.passwordEntry('access/app');
+  expect(after.id).not.toBe(before.id);
+  expect(after.password).not.toBe(before.password);
+  scenario.project.secrets.add(after.password);
+  expect((await scenario.api.getPassword('shop', 'dev', after.id)).cidrs).toEqual(['203.0.113.0/24']);
+  expect((await cli(['plan'])).code).toBe(0);
+});
+
+test('drift in the console shows in plan, the markdown report puts access widening first, and an apply heals it', async () => {
+  const declare = (appCidrs: string[]) =>
+    scenario.project.synth((stack) => {
+      const password = new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+      new IpRestriction(stack, 'office', { password, cidrs: appCidrs });
+      const open = new DatabasePassword(stack, 'open', { database: 'shop', branch: 'dev' });
+      new IpRestriction(stack, 'open-office', { password: open, cidrs: ['198.51.100.0/24'] });
+      new ServiceToken(stack, 'ci').grant('shop', ['read_branch']);
+    });
+  declare(['203.0.113.0/24']);
+  await scenario.project.applyOk();
+  const app = scenario.project.passwordEntry('access/app');
+  const open = scenario.project.passwordEntry('access/open');
+  const ci = scenario.project.tokenEntry('access/ci');
+  // Outside code: someone narrowed one allow-list, removed another's, and widened the token.
+  await scenario.api.updatePassword('shop', 'dev', app.id, { cidrs: ['203.0.113.0/25'] });
+  await scenario.api.updatePassword('shop', 'dev', open.id, { cidrs: [] });
+  await scenario.api.addServiceTokenAccess(ci.id, { database: 'shop', access: ['create_branch'] });
+
+  // The code now widens the app's allow-list too: that is what a reviewer must see first.
+  declare(['203.0.113.0/24', '0.0.0.0/0']);
+  const markdown = await cli(['plan', '--format', 'markdown']);
+  expect(markdown.code).toBe(2);
+  const widened = markdown.output.indexOf('**Access widened (1): review these first**');
+  const others = markdown.output.indexOf('**Other changes');
+  expect(widened).toBeGreaterThan(-1);
+  expect(others).toBeGreaterThan(widened);
+  expect(markdown.output).toMatch(/\| `access\/app` \| CIDR added: 0\.0\.0\.0\/0 \| ~ update CIDRs of access\/app \(same password, same secret\): \+ 0\.0\.0\.0\/0/);
+  // Drift that the apply narrows again is listed too, after the widening.
+  expect(markdown.output.slice(others)).toContain('`access/open` | ~ update CIDRs of access/open (same password, same secret): + 198.51.100.0/24');
+  expect(markdown.output.slice(others)).toContain('`access/ci` | ~ update grants of access/ci (same token): - create_branch on database shop');
+  const json = JSON.parse((await cli(['plan', '--format', 'json'])).output) as { status: string; changes: { path: string; widens: string[] }[] };
+  expect(json.status).toBe('pending');
+  expect(json.changes.find((c) => c.path === 'access/app')?.widens).toEqual(['CIDR added: 0.0.0.0/0']);
+
+  await scenario.project.applyOk();
+  expect((await scenario.api.getPassword('shop', 'dev', open.id)).cidrs).toEqual(['198.51.100.0/24']);
+  expect((await scenario.api.getServiceTokenGrants(ci.id)).flatMap((g) => g.accesses.map((a) => a.access))).toEqual(['read_branch']);
+  expect((await cli(['plan'])).code).toBe(0);
+});
+
+test('one failing object of 20 (a branch typo): the other 19 exist, the apply names the one; fixed, it converges', async () => {
+  const declare = (typoBranch: string) =>
+    scenario.project.synth((stack) => {
+      for (let i = 0; i < 20; i++) new DatabasePassword(stack, `svc${i}`, { database: 'inventory', branch: i === 7 ? typoBranch : 'main' });
+    });
+  declare('mian');
+  const failed = await scenario.project.apply();
+  expect(failed.code).not.toBe(0);
+  expect(failed.output).toContain('planetscale access/svc7: branch mian not found in database inventory (organization acme)');
+  expect(failed.output).toContain('19 created, 0 changed, 0 renewed, 0 deleted, 1 failed');
+  expect((await ownedPasswords()).length).toBe(19);
+  expect(Object.keys(scenario.project.outputs().access)).toHaveLength(19);
+
+  declare('main');
+  const output = await scenario.project.applyOk();
+  expect(output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 0 failed');
+  expect((await ownedPasswords()).length).toBe(20);
+  expect(Object.keys(scenario.project.outputs().access)).toHaveLength(20);
+});
+
+test('renewBefore: once the clock is inside the window, the password is renewed (same secret, later expiry)', async () => {
+  const props: Partial<DatabasePasswordProps> = { database: 'shop', branch: 'dev', ttl: '30d', renewBefore: '7d' };
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', props as DatabasePasswordProps));
+  await scenario.project.applyOk();
+  const before = scenario.project.passwordEntry('access/app');
+  expect((await cli(['plan'])).code).toBe(0);
+
+  scenario.emulator.clock.advance(25 * 86_400_000);
+  const plan = await cli(['plan']);
+  expect(plan.code).toBe(2);
+  expect(plan.output).toContain(`~ renew password access/app (expires ${before.expires_at}; same secret)`);
+  const reconciled = await cli(['reconcile']);
+  expect(reconciled.code).toBe(0);
+  const live = await scenario.api.getPassword('shop', 'dev', before.id);
+  expect(new Date(live.expires_at!).getTime()).toBeGreaterThan(new Date(before.expires_at!).getTime() + 20 * 86_400_000);
+  const after = scenario.project.passwordEntry('access/app');
+  expect(after).toEqual({ ...before, expires_at: live.expires_at });
+  expect((await cli(['plan'])).code).toBe(0);
+  scenario.emulator.clock.advance(-25 * 86_400_000);
+});
+
+test('a storm of 429s and a lost create response during a 50-object apply: converges, nothing created twice', async () => {
+  scenario.project.synth((stack) => {
+    for (let i = 0; i < 50; i++) new DatabasePassword(stack, `svc${i}`, { database: i % 2 ? 'shop' : 'inventory', branch: 'main' });
+  });
+  scenario.emulator.faults.add({ kind: 'status', status: 429, retryAfter: '0', count: 60 });
+  scenario.emulator.faults.add({ kind: 'drop-after-change', method: 'POST', pathIncludes: '/passwords', count: 1 });
+  scenario.emulator.requests.reset();
+  const output = await scenario.project.applyOk();
+  expect(output).toContain('outcome unknown');
+  expect(scenario.emulator.faults.pending).toBe(0);
+  const owned = await ownedPasswords();
+  expect(owned).toHaveLength(50);
+  expect(new Set(owned.map((p) => p.name)).size).toBe(50);
+  const entries = Object.values(scenario.project.outputs().access);
+  expect(entries.map((e) => e.id).sort()).toEqual(owned.map((p) => p.id).sort());
+  // 50 live and exactly one deleted: the password whose answer was lost, made again. Nothing else was created.
+  expect(scenario.emulator.requests.count('delete_password')).toBe(1);
+  expect(scenario.emulator.store.state.passwords.filter((p) => parseOwnedName(p.name, 'access'))).toHaveLength(50);
+});
+
+test('the outputs file deleted between applies (no sink): plan and the next apply name every credential whose secret is held nowhere', async () => {
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+    new ServiceToken(stack, 'ci');
+  });
+  await scenario.project.applyOk();
+  rmSync(scenario.project.outputsPath);
+  const plan = await cli(['plan']);
+  expect(plan.code).toBe(2);
+  for (const path of ['access/app', 'access/ci']) {
+    expect(plan.output).toMatch(new RegExp(`! ${path}: (password|service token) \\S+ exists but its secret is held nowhere: it is not in \\S+ and no sink is configured; if nothing that uses it still has it, change its \`rotation\` label to issue a new one`));
+  }
+  // The next apply says so too, and replaces nothing on its own.
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+    new ServiceToken(stack, 'ci');
+    new DatabasePassword(stack, 'other', { database: 'shop', branch: 'dev' });
+  });
+  const output = await scenario.project.applyOk();
+  expect(output).toMatch(/warning: access\/app: password app\.access\.\S+ exists but its secret is held nowhere/);
+  expect(output).toMatch(/warning: access\/ci: service token ci\.access\.\S+ exists but its secret is held nowhere/);
+  expect(output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 0 failed');
+});
+
+test('a password deleted by hand, then destroy: its outputs entry goes too', async () => {
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+    new DatabasePassword(stack, 'kept', { database: 'shop', branch: 'dev' });
+  });
+  await scenario.project.applyOk();
+  await scenario.api.deletePassword('shop', 'dev', scenario.project.passwordEntry('access/app').id);
+  expect((await scenario.project.destroy()).code).toBe(0);
+  expect(scenario.project.outputs()).toEqual({});
+});
+
+test('a run killed while it held the lock: the next apply takes the lock over at once, and converges', async () => {
+  scenario.project.synth((stack) => {
+    for (let i = 0; i < 6; i++) new DatabasePassword(stack, `svc${i}`, { database: 'shop', branch: 'dev' });
+  });
+  await scenario.project.terraform(['init', '-input=false', '-no-color']);
+  scenario.emulator.faults.latencyMs = 400;
+  const lock = `${scenario.project.outputsPath}.lock`;
+  const apply = spawn(TERRAFORM, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: scenario.project.stackDirectory, env: scenario.project.env() });
+  let applyOutput = '';
+  apply.stdout.on('data', (c: Buffer) => (applyOutput += c.toString()));
+  const killed = await new Promise<number>((done, fail) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (existsSync(lock)) {
+        clearInterval(poll);
+        const { pid } = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number };
+        process.kill(pid, 'SIGKILL');
+        done(pid);
+      } else if (Date.now() - started > 30_000) {
+        clearInterval(poll);
+        fail(new Error('the run never took its lock'));
+      }
+    }, 20);
+  });
+  await new Promise((done) => apply.on('close', done));
+  scenario.project.transcript.push(applyOutput);
+  scenario.emulator.faults.latencyMs = 0;
+  expect(existsSync(lock)).toBe(true);
+  expect(JSON.parse(readFileSync(lock, 'utf8')).pid).toBe(killed);
+
+  const output = await scenario.project.applyOk();
+  expect(output).not.toContain('waiting for another run');
+  expect(existsSync(lock)).toBe(false);
+  expect((await ownedPasswords()).length).toBe(6);
+  expect(Object.keys(scenario.project.outputs().access).sort()).toEqual([...Array(6).keys()].map((i) => `access/svc${i}`).sort());
+});
