@@ -2,7 +2,8 @@
  * Example: PlanetScale access for a shop, as code.
  *
  * - `app`: the production application's password (readwriter), usable only from the office and the CI runners.
- * - `analytics`: a read-only password on the read replicas for BI tools, expiring after 30 days.
+ * - `analytics`: a read-only password on the read replicas for BI tools, expiring after 30 days, renewed (same secret)
+ *   by any apply or `planetscale-cdktf reconcile` in its last 7 days.
  * - `dev-admin`: an admin password on the development branch, expiring after 7 days.
  * - `ci`: a service token for the CI pipeline (30 days) that can open branches and deploy requests on `shop`.
  * - `warehouse`: a Postgres database IP rule on `analytics` letting the BI network reach the reporting schema.
@@ -36,6 +37,7 @@ new DatabasePassword(stack, 'analytics', {
   role: 'reader',
   replica: true,
   ttl: '30d',
+  renewBefore: '7d',
 });
 
 new DatabasePassword(stack, 'dev-admin', {

@@ -1,9 +1,11 @@
 /**
  * The demo: the example stack (examples/main.ts) deployed with the real cdktf CLI against the embedded PlanetScale
- * emulator, a CIDR edit applied in place, then destroyed. Prints what happened, never a secret.
+ * emulator, a CIDR edit applied in place, drift made in the "console" found by `planetscale-cdktf plan` and healed
+ * by `planetscale-cdktf reconcile`, then destroyed. Prints what happened, never a secret.
  *
  *     npm run demo
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +31,24 @@ async function cdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[
   transcript.push(output);
   for (const line of handlerLines(output)) say(`    ${line}`);
   if (code !== 0) throw new Error(`cdktf ${args.join(' ')} failed (exit ${code}):\n${output.split('\n').slice(-30).join('\n')}`);
+}
+
+/** Runs `planetscale-cdktf <args>` (from source) in the project; prints its output indented. */
+function planetscaleCdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[]): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => {
+      transcript.push(output);
+      for (const line of output.trimEnd().split('\n')) say(`    ${line}`);
+      done(code ?? 1);
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -58,7 +78,7 @@ async function main(): Promise<void> {
   try {
     say(`PlanetScale API emulator on ${emulator.url} (organization ${emulator.organization})`);
     say();
-    say('1/3  cdktf deploy: the example stack (examples/main.ts): 3 passwords with IP restrictions, a CI service token with grants,');
+    say('1/4  cdktf deploy: the example stack (examples/main.ts): 3 passwords with IP restrictions, a CI service token with grants,');
     say('     a Postgres database IP rule');
     await cdktf(['deploy', STACK, '--auto-approve'], env, transcript);
     const outputs = remember()[STACK] ?? {};
@@ -84,14 +104,29 @@ async function main(): Promise<void> {
     const appBefore = outputs[`${STACK}/app`];
 
     say();
-    say('2/3  edit the office CIDRs (OFFICE_CIDRS) and deploy again: the password is patched in place');
+    say('2/4  edit the office CIDRs (OFFICE_CIDRS) and deploy again: the password is patched in place');
     await cdktf(['deploy', STACK, '--auto-approve'], { ...env, OFFICE_CIDRS: '203.0.113.0/24,192.0.2.0/28' }, transcript);
     const appAfter = remember()[STACK]?.[`${STACK}/app`];
     const live = await api.getPassword('shop', 'main', appBefore.id);
     say(`     app password ${appAfter?.id === appBefore.id ? 'kept its id and secret' : 'CHANGED (unexpected)'}: ${appBefore.id}; allowed from ${live.cidrs?.join(', ')}`);
 
     say();
-    say('3/3  cdktf destroy');
+    say('3/4  drift made outside code: the analytics password deleted in the console, the CI token given create_branch on inventory');
+    const analytics = remember()[STACK]?.[`${STACK}/analytics`];
+    if (analytics) await api.deletePassword('shop', 'main', analytics.id);
+    if (ci) await api.addServiceTokenAccess(ci.id, { database: 'inventory', access: ['create_branch'] });
+    say('     planetscale-cdktf plan  (exit 0: converged, 2: changes pending, 1: error)');
+    const planned = await planetscaleCdktf(['plan', '--stack', STACK], env, transcript);
+    say(`     exit ${planned}`);
+    say('     planetscale-cdktf reconcile  (what a scheduled pipeline runs to heal drift without a code change)');
+    const reconciled = await planetscaleCdktf(['reconcile', '--stack', STACK], env, transcript);
+    if (reconciled !== 0) throw new Error(`reconcile failed (exit ${reconciled})`);
+    remember();
+    const again = await planetscaleCdktf(['plan', '--stack', STACK], env, transcript);
+    say(`     exit ${again}`);
+
+    say();
+    say('4/4  cdktf destroy');
     await cdktf(['destroy', STACK, '--auto-approve'], env, transcript);
     const tokensLeft = (await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, STACK)).length;
     say(`     left owned by the stack: ${(await owned()).length} passwords, ${tokensLeft} service tokens, ${(await api.listPostgresIpRules('analytics')).length} IP rules`);

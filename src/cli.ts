@@ -170,8 +170,14 @@ async function runPlanOrReconcile(command: 'plan' | 'reconcile', args: string[])
         code = stackCode === 1 || code === 1 ? 1 : Math.max(code, stackCode);
       } else {
         for (const notice of result.plan.notices) process.stdout.write(`planetscale ${desired.stack}: warning: ${notice.path}: ${notice.message}\n`);
-        for (const failure of result.outcome?.failures ?? []) process.stderr.write(redactor.redact(`planetscale ${failure.path}: ${failure.message}\n`));
-        if ((result.outcome?.failures.length ?? 0) > 0) code = 1;
+        const failures = result.outcome?.failures ?? [];
+        for (const failure of failures) process.stderr.write(redactor.redact(`planetscale ${failure.path}: ${failure.message}\n`));
+        const counts = result.outcome?.counts ?? { created: 0, changed: 0, renewed: 0, deleted: 0 };
+        process.stdout.write(
+          `planetscale ${desired.stack}: reconcile ${failures.length > 0 ? 'failed' : 'finished'}: ${counts.created} created, ${counts.changed} changed, ` +
+            `${counts.renewed} renewed, ${counts.deleted} deleted, ${failures.length} failed; ${client.calls} API calls\n`,
+        );
+        if (failures.length > 0) code = 1;
       }
     } finally {
       await client.close();

@@ -146,7 +146,7 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       log(`deleting password ${name} (${orphan.value.id}) left by an interrupted run; its secret was never recorded`);
       await deleteTarget(client, { kind: 'password', live: orphan });
     }
-    const production = context.inventory.branches.get(d.database)?.find((b) => b.name === d.branch)?.production ?? false;
+    const { production } = change;
     const request = {
       name,
       role: d.role,

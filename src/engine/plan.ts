@@ -38,6 +38,8 @@ export interface CreatePassword {
   readonly previousRole?: PasswordRole;
   /** Whether the generation it replaces had an allow-list. */
   readonly previousCidrs?: readonly string[];
+  /** Whether its branch is a production branch. */
+  readonly production: boolean;
 }
 
 export interface CreateToken {
@@ -263,6 +265,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         orphans,
         previousRole: previous?.value.role,
         previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
+        production: inventory.branches.get(database)?.find((b) => b.name === branch)?.production ?? false,
       });
       if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
     } else {
@@ -296,7 +299,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
   for (const declaration of declared.tokens) {
     const { path } = declaration;
     if (tokensUnlisted) {
-      problems.push({ path, message: `cannot see the organization's service tokens: ${tokensUnlisted.reason}` });
+      if (tokensUnlisted.refused) problems.push({ path, message: `cannot see the organization's service tokens: ${tokensUnlisted.reason}` });
       continue;
     }
     const name = managedNameOf(declaration, owner);
@@ -342,7 +345,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     const db = inventory.databases.get(database);
     const unlisted = unlistedAt(inventory, { database });
     if (unlisted) {
-      problems.push({ path, message: `cannot see ${unlisted.what}: ${unlisted.reason}` });
+      if (unlisted.refused) problems.push({ path, message: `cannot see ${unlisted.what}: ${unlisted.reason}` });
       continue;
     }
     if (!db) {

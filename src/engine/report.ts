@@ -32,7 +32,7 @@ export function widening(change: Change): string[] {
     case 'create-password': {
       const d = change.declaration;
       if (roleRaised(change.previousRole, d.role)) reasons.push(`role raised from ${change.previousRole} to ${d.role}`);
-      if (d.role === 'admin' && change.reason !== 'interrupted') reasons.push(`admin password on ${d.database}/${d.branch}`);
+      if (d.role === 'admin' && change.production && change.reason !== 'interrupted') reasons.push(`admin password on production branch ${d.database}/${d.branch}`);
       if (change.previousCidrs && change.previousCidrs.length > 0 && d.cidrs.length === 0) {reasons.push('all IP restrictions removed: usable from any address');} else if (change.previousCidrs && change.previousCidrs.length > 0 && !sameAddresses([...change.previousCidrs, ...d.cidrs], change.previousCidrs)) {
         reasons.push(`CIDR added: ${d.cidrs.filter((c) => !sameAddresses([...change.previousCidrs!, c], change.previousCidrs!)).join(', ')}`);
       }
