@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlanetScaleClient } from './api/client';
+import { PLANETSCALE_RATE_LIMIT, SlidingWindow } from './api/rate-limit';
 import { Redactor } from './engine/redact';
 import { exitCodeOf, renderJson, renderMarkdown, renderText } from './engine/report';
 import { outputsPathOf, runEngine } from './engine/run';
@@ -148,10 +149,12 @@ async function runPlanOrReconcile(command: 'plan' | 'reconcile', args: string[])
   if ('error' in window) throw new Error(`--expiring-within: ${window.error}`);
   let code = 0;
   const reports: string[] = [];
+  // One rate-limit window for all stacks: they run one after another with the same credential, against one budget.
+  const rateWindow = new SlidingWindow(PLANETSCALE_RATE_LIMIT.limit, PLANETSCALE_RATE_LIMIT.windowMs);
   for (const { directory, desired } of loadStacks(resolve(values.out), values.stack ?? [])) {
     const redactor = new Redactor();
     const log = (line: string) => process.stderr.write(redactor.redact(`planetscale ${desired.stack}: ${line}\n`));
-    const client = new PlanetScaleClient({ organization: desired.organization, baseUrl: desired.settings.api_url, log });
+    const client = new PlanetScaleClient({ organization: desired.organization, baseUrl: desired.settings.api_url, log, rateLimit: rateWindow });
     try {
       const result = await runEngine({
         desired,

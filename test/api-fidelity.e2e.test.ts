@@ -85,6 +85,29 @@ describe('a 404 never proves that something is gone', () => {
   });
 });
 
+describe('destroy with a credential scoped to some databases', () => {
+  test('the databases the outputs file records are looked up; one that cannot be seen fails the destroy instead of leaving a password behind', async () => {
+    // An OAuth token scoped to database shop: it may not list the organization's databases (nor its service tokens).
+    const scoped = TerraformProject.credentialsEnv(scenario.emulator.issueAccessToken({ scopes: { databases: { shop: ['manage_passwords', 'read_database', 'read_branches'] } } }));
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+    await scenario.project.applyOk(scoped);
+    const entry = scenario.project.passwordEntry('access/app');
+
+    const elsewhere = TerraformProject.credentialsEnv(scenario.emulator.issueAccessToken({ scopes: { databases: { inventory: ['manage_passwords', 'read_database', 'read_branches'] } } }));
+    const refused = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], elsewhere);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain(`planetscale access/app: cannot see database shop, where its password ${entry.name} (${entry.id}) lives: get database (organization acme, database shop) failed with HTTP 404`);
+    expect((await scenario.api.getPassword('shop', 'dev', entry.id)).id).toBe(entry.id);
+    expect(scenario.project.passwordEntry('access/app')).toEqual(entry);
+
+    const destroyed = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], scoped);
+    expect(destroyed.code).toBe(0);
+    expect(destroyed.output).toContain(`deleted password ${entry.name} (${entry.id}) on shop/dev: stack destroyed`);
+    expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
+    expect(scenario.project.outputs()).toEqual({});
+  });
+});
+
 describe('service-token grants', () => {
   test('a token with grants on more than 25 databases is edited by exactly the difference', async () => {
     const databases = (from: number, to: number) => [...Array(to - from).keys()].map((i) => `svc${String(from + i).padStart(2, '0')}`);

@@ -106,6 +106,30 @@ test('drift in the console shows in plan, the markdown report puts access wideni
   expect((await cli(['plan'])).code).toBe(0);
 });
 
+test('what widens access, as the plan tells a reviewer: new credentials, grants added by a rotation, a move to production, a rule reaching further', async () => {
+  const declare = (step: 'before' | 'after') =>
+    scenario.project.synth((stack) => {
+      const after = step === 'after';
+      new DatabasePassword(stack, 'app', { database: 'shop', branch: after ? 'main' : 'dev' });
+      const ci = new ServiceToken(stack, 'ci', { rotation: after ? 'r2' : 'r1' }).grant('shop', ['read_branch']);
+      if (after) ci.grant('shop', ['create_branch']);
+      new ServiceToken(stack, 'bot', { rotation: after ? 'r2' : 'r1' }).grant('inventory', ['read_branch']);
+      new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], schema: after ? 'finance' : 'reports' });
+      if (after) new DatabasePassword(stack, 'reports', { database: 'inventory', branch: 'dev', role: 'readwriter' });
+    });
+  declare('before');
+  await scenario.project.applyOk();
+  declare('after');
+  const plan = JSON.parse((await cli(['plan', '--format', 'json'])).output) as { changes: { path: string; action: string; widens: string[] }[] };
+  const widens = (path: string, action: string) => plan.changes.find((c) => c.path === path && c.action === action)?.widens;
+  expect(widens('access/reports', 'create-password')).toEqual(['new readwriter password on inventory/dev, usable from any address']);
+  expect(widens('access/app', 'create-password')).toEqual(['moved to production branch shop/main']);
+  expect(widens('access/ci', 'create-token')).toEqual(['grant added: create_branch on database shop']);
+  // A rotation with the same grants gives nobody more than before.
+  expect(widens('access/bot', 'create-token')).toEqual([]);
+  expect(widens('access/bi', 'update-rule')).toEqual(['rule now covers schema finance']);
+});
+
 test('one failing object of 20 (a branch typo): the other 19 exist, the apply names the one; fixed, it converges', async () => {
   const declare = (typoBranch: string) =>
     scenario.project.synth((stack) => {
@@ -124,6 +148,41 @@ test('one failing object of 20 (a branch typo): the other 19 exist, the apply na
   expect(output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 0 failed');
   expect((await ownedPasswords()).length).toBe(20);
   expect(Object.keys(scenario.project.outputs().access)).toHaveLength(20);
+});
+
+test('destroy after a failed apply (its reconciler tainted) still deletes everything the stack owns', async () => {
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+    new DatabasePassword(stack, 'typo', { database: 'shop', branch: 'deev' });
+    new ServiceToken(stack, 'ci');
+  });
+  expect((await scenario.project.apply()).code).not.toBe(0);
+  const state = await scenario.project.terraform(['state', 'list']);
+  const reconciler = state.output.split('\n').find((line) => line.includes('Reconciler'))!;
+  expect((await scenario.project.terraform(['state', 'show', reconciler])).output).toContain('tainted');
+  expect((await ownedPasswords()).length).toBe(1);
+
+  const destroyed = await scenario.project.destroy();
+  expect(destroyed.code).toBe(0);
+  expect(destroyed.output).toContain('destroy finished');
+  expect(await ownedPasswords()).toEqual([]);
+  expect(scenario.emulator.store.state.serviceTokens.filter((t) => t.name && parseOwnedName(t.name, 'access'))).toEqual([]);
+  expect(scenario.project.outputs()).toEqual({});
+});
+
+test('a change of stack settings updates the destroyer in place: nothing is deleted, and destroy still deletes everything', async () => {
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+  await scenario.project.applyOk();
+  const entry = scenario.project.passwordEntry('access/app');
+  const received = resolve(scenario.project.root, 'received.txt');
+  const sink = [process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(received)}, 'x')`];
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }), { sink });
+  const output = await scenario.project.applyOk();
+  expect(output).toMatch(/terraform_data\.planetscale_Destroyer_\w+ will be updated in-place/);
+  expect(output).toContain('0 created, 0 changed, 0 renewed, 0 deleted, 0 failed');
+  expect((await ownedPasswords()).map((p) => p.id)).toEqual([entry.id]);
+  expect((await scenario.project.destroy()).code).toBe(0);
+  expect(await ownedPasswords()).toEqual([]);
 });
 
 test('renewBefore: once the clock is inside the window, the password is renewed (same secret, later expiry)', async () => {
@@ -145,6 +204,29 @@ test('renewBefore: once the clock is inside the window, the password is renewed 
   expect(after).toEqual({ ...before, expires_at: live.expires_at });
   expect((await cli(['plan'])).code).toBe(0);
   scenario.emulator.clock.advance(-25 * 86_400_000);
+});
+
+test('an expired service token: plan names it, reconcile issues a new one with the same grants and deletes the expired one', async () => {
+  scenario.project.synth((stack) => new ServiceToken(stack, 'ci', { ttl: '1d' }).grant('shop', ['read_branch']));
+  await scenario.project.applyOk();
+  const before = scenario.project.tokenEntry('access/ci');
+  scenario.emulator.clock.advance(2 * 86_400_000);
+  try {
+    const plan = await cli(['plan']);
+    expect(plan.code).toBe(2);
+    expect(plan.output).toContain('+ create service token access/ci with read_branch on database shop: expired: a new one replaces it; new secret');
+    expect(plan.output).toMatch(/- delete service token ci\.access\.\S+ \(\w+\): expired/);
+    expect((await cli(['reconcile'])).code).toBe(0);
+    const after = scenario.project.tokenEntry('access/ci');
+    scenario.project.secrets.add(after.token);
+    expect(after.id).not.toBe(before.id);
+    const owned = scenario.emulator.store.state.serviceTokens.filter((t) => t.name && parseOwnedName(t.name, 'access'));
+    expect(owned.map((t) => t.id)).toEqual([after.id]);
+    expect((await scenario.api.getServiceTokenGrants(after.id)).flatMap((g) => g.accesses.map((a) => a.access))).toEqual(['read_branch']);
+    expect((await cli(['plan'])).code).toBe(0);
+  } finally {
+    scenario.emulator.clock.advance(-2 * 86_400_000);
+  }
 });
 
 test('a storm of 429s and a lost create response during a 50-object apply: converges, nothing created twice', async () => {
@@ -200,6 +282,38 @@ test('a password deleted by hand, then destroy: its outputs entry goes too', asy
   await scenario.api.deletePassword('shop', 'dev', scenario.project.passwordEntry('access/app').id);
   expect((await scenario.project.destroy()).code).toBe(0);
   expect(scenario.project.outputs()).toEqual({});
+});
+
+test('a run killed between a create and the recording of its secret: the next apply deletes that credential and issues it again', async () => {
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+  await scenario.project.terraform(['init', '-input=false', '-no-color']);
+  // The password is created, and its answer (the only copy of its secret) never arrives.
+  scenario.emulator.faults.add({ kind: 'hang-after-change', method: 'POST', pathIncludes: '/passwords' });
+  const apply = spawn(TERRAFORM, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: scenario.project.stackDirectory, env: scenario.project.env() });
+  const lock = `${scenario.project.outputsPath}.lock`;
+  const hung = await new Promise<string>((done, fail) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const created = scenario.emulator.store.state.passwords.find((p) => parseOwnedName(p.name, 'access'));
+      if (created && existsSync(lock)) {
+        clearInterval(poll);
+        process.kill((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid, 'SIGKILL');
+        done(created.id);
+      } else if (Date.now() - started > 30_000) {
+        clearInterval(poll);
+        fail(new Error('the run never created the password'));
+      }
+    }, 20);
+  });
+  await new Promise((done) => apply.on('close', done));
+  expect(scenario.project.outputs().access?.['access/app']).toBeUndefined();
+
+  const output = await scenario.project.applyOk();
+  expect(output).toMatch(new RegExp(`deleting password app\\.access\\.\\S+ \\(${hung}\\) left by an interrupted run; its secret was never recorded`));
+  const entry = scenario.project.passwordEntry('access/app');
+  expect(entry.id).not.toBe(hung);
+  expect((await ownedPasswords()).map((p) => p.id)).toEqual([entry.id]);
+  expect((await cli(['plan'])).code).toBe(0);
 });
 
 test('a run killed while it held the lock: the next apply takes the lock over at once, and converges', async () => {

@@ -63,13 +63,16 @@ const runFor = (desired: object, overrides: object = {}) =>
     settings: { outputs_file: 'out.json' },
     ...overrides,
   });
+/** What the destroyer carries: the stack's identity, no digest. */
+const identity = JSON.stringify({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: 'out.json' } });
 const writeState = (desired: object) => writeFileSync(join(dir.path, 'planetscale-desired-state.json'), canonicalJson(desired));
 
 test.each<[string, string[], () => Record<string, string>, string]>([
   ['no input', ['apply'], () => ({}), 'planetscale: PLANETSCALE_CDKTF_RUN is not set (the handler is meant to be run by Terraform)\n'],
   ['run not JSON', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: '{' }), 'planetscale: PLANETSCALE_CDKTF_RUN is not valid JSON\n'],
-  ['run without a digest', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: JSON.stringify({ stack: 'access' }) }), "planetscale: invalid run description: (root) must have required property 'digest'\n"],
-  ['unknown action', ['upgrade'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale access: unknown action "upgrade" (expected apply or destroy)\n'],
+  ['apply without a digest', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: identity }), "planetscale: invalid run description: (root) must have required property 'digest'\n"],
+  ['destroy given a run description', ['destroy'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale: invalid stack identity: (root) must NOT have additional properties\n'],
+  ['unknown action', ['upgrade'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale: unknown action "upgrade" (expected apply or destroy)\n'],
   [
     'desired-state file missing',
     ['apply'],
@@ -110,13 +113,13 @@ test.each<[string, string[], () => Record<string, string>, string]>([
   expect(result).toEqual({ code: 1, stdout: '', stderr: message });
 });
 
-test('a destroy needs no desired-state file: it deletes what the owner owns, from the run description alone', async () => {
+test('a destroy needs no desired-state file: it deletes what the owner owns, from the stack identity alone', async () => {
   const emulator = await startEmulator();
   const api = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials: emulator.token });
   try {
     const owned = await api.createPassword('shop', 'main', { name: 'app.access.0123abcd.0123abcd' });
     const foreign = await api.createPassword('shop', 'main', { name: 'hand-made' });
-    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: runFor(state), ...emulator.env });
+    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: identity, ...emulator.env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`deleted password app.access.0123abcd.0123abcd (${owned.id}) on shop/main: stack destroyed`);
     expect((await api.listPasswords('shop', 'main')).map((p) => p.id)).toEqual([foreign.id]);
@@ -129,7 +132,7 @@ test('a destroy needs no desired-state file: it deletes what the owner owns, fro
 test('a listing that fails (not a refusal) fails the run: nothing is taken for gone', async () => {
   const emulator = await startEmulator({ faults: [{ kind: 'status', status: 500, pathIncludes: '/databases', count: 50 }] });
   try {
-    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: runFor(state), ...emulator.env });
+    const result = await handler(['destroy'], { PLANETSCALE_CDKTF_RUN: identity, ...emulator.env });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('planetscale databases: could not list databases: list databases (organization acme) failed with HTTP 500');
   } finally {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileMode, temporaryDirectory } from './support/env';
@@ -60,13 +60,18 @@ test('entries are removed by object id; an emptied stack disappears; other stack
   expect(Object.keys(file.read())).toEqual(['other']);
 });
 
-test('the pending journal names credentials whose create started, until their secret is recorded', async () => {
+test('the pending journal names credentials whose create started, until their secret is settled (recorded and delivered)', async () => {
   const file = new OutputsFile(join(dir.path, 'outputs.json'));
   const writer = await file.open('s');
   await writer.markPending(['n1', 'n2', 'n3']);
   expect([...file.pending('s')].sort()).toEqual(['n1', 'n2', 'n3']);
+  // Recording an entry leaves its name pending: the sink may not have it yet.
   await writer.put('s/one', entry('1'));
+  expect([...file.pending('s')].sort()).toEqual(['n1', 'n2', 'n3']);
+  // Settling is written lazily (here at close); clearing at once.
+  writer.settle(['n1']);
   await writer.clearPending(['n2']);
+  expect([...file.pending('s')].sort()).toEqual(['n3']);
   await writer.close();
   expect([...file.pending('s')]).toEqual(['n3']);
   expect(readFileSync(`${file.path}.pending`, 'utf8')).not.toContain('pscale_pw_');
@@ -74,6 +79,34 @@ test('the pending journal names credentials whose create started, until their se
   await again.clearPending(['n3']);
   await again.close();
   expect(existsSync(`${file.path}.pending`)).toBe(false);
+});
+
+test('restore puts back the entry a key had, or removes the key', async () => {
+  const file = new OutputsFile(join(dir.path, 'outputs.json'));
+  const writer = await file.open('s');
+  await writer.put('s/app', entry('1'));
+  await writer.put('s/app', entry('2'));
+  await writer.restore('s/app', entry('1'));
+  expect(file.read().s['s/app'].id).toBe('1');
+  await writer.put('s/new', entry('3'));
+  await writer.restore('s/new', undefined);
+  await writer.close();
+  expect(Object.keys(file.read().s)).toEqual(['s/app']);
+});
+
+test('a write that fails drops its batch: the next write does not carry the failed entry to disk', async () => {
+  const file = new OutputsFile(join(dir.path, 'outputs.json'));
+  const writer = await file.open('s');
+  await writer.put('s/kept', entry('1'));
+  // A non-empty directory in the file's place makes the rename fail, even for root.
+  rmSync(file.path);
+  mkdirSync(join(file.path, 'blocker'), { recursive: true });
+  await expect(writer.put('s/lost', entry('2'))).rejects.toThrow();
+  expect(Object.keys(writer.entries)).toEqual(['s/kept']);
+  rmSync(file.path, { recursive: true });
+  await writer.put('s/second', entry('3'));
+  await writer.close();
+  expect(Object.keys(file.read().s).sort()).toEqual(['s/kept', 's/second']);
 });
 
 test('a second run waits for the first to finish', async () => {
@@ -102,6 +135,11 @@ test('a lock left by a killed run is taken over at once; one held by a live proc
   expect(Date.now() - started).toBeLessThan(1000);
   await writer.close();
   expect(existsSync(`${file.path}.lock`)).toBe(false);
+
+  // A dead pid in another pid namespace (another container sharing this host name) means nothing here: waited for.
+  writeFileSync(`${file.path}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), started: new Date().toISOString(), pidns: 'pid:[1]' }));
+  await expect(file.open('s', { timeoutMs: 300 })).rejects.toThrow(`another run holds ${file.path}.lock`);
+  rmSync(`${file.path}.lock`);
 
   const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
   try {

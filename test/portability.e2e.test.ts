@@ -57,7 +57,7 @@ test('synthesize here, move the output, apply there', async () => {
   await run(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: stackDirectory, env });
   const applied = await run(TERRAFORM, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDirectory, env });
   // The password's declaration and the stack's reconciler.
-  expect(applied.stdout).toContain('Apply complete! Resources: 2 added');
+  expect(applied.stdout).toContain('Apply complete! Resources: 3 added');
   expect(readFileSync(join(stackDirectory, 'cdk.tf.json'), 'utf8')).not.toContain(first);
 
   const outputsPath = join(second, 'planetscale-outputs.json');

@@ -125,19 +125,35 @@ describe('DatabasePassword', () => {
     }
   });
 
-  test('objects have no provisioner; one reconciler runs the handler with its run description only; no absolute path', () => {
+  test('objects have no provisioner; the reconciler runs the handler at apply, the destroyer at destroy; no absolute path', () => {
     const synth = build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop' });
       new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
     });
     const withProvisioners = Object.entries(synth.resource.terraform_data).filter(([, r]) => r.provisioner);
-    expect(withProvisioners.map(([id]) => id)).toEqual([expect.stringMatching(/^planetscale_Reconciler_/)]);
-    const reconciler = withProvisioners[0][1];
-    expect(reconciler.lifecycle).toEqual({ create_before_destroy: true });
-    const [apply, destroy] = reconciler.provisioner.map((p: any) => p['local-exec']);
+    expect(withProvisioners.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^planetscale_Destroyer_/), expect.stringMatching(/^planetscale_Reconciler_/)]);
+    const reconciler = resourceOf(synth, 'planetscale_Reconciler');
+    expect(reconciler.lifecycle).toBeUndefined();
+    expect(reconciler.provisioner).toHaveLength(1);
+    const apply = reconciler.provisioner[0]['local-exec'];
     expect(apply.command).toMatch(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js apply$/);
-    expect(destroy).toMatchObject({ when: 'destroy', command: expect.stringMatching(/index\.js destroy$/) });
-    for (const step of [apply, destroy]) expect(step.environment).toEqual({ PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers_replace)}' });
+    expect(apply.when).toBeUndefined();
+    expect(apply.environment).toEqual({ PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers_replace)}' });
+    // A failed apply taints the reconciler, and Terraform skips destroy steps of tainted resources: the destroyer,
+    // which runs nothing at creation, is never tainted. Its identity changes in place, and it exists before the first run.
+    const destroyer = resourceOf(synth, 'planetscale_Destroyer');
+    expect(destroyer.provisioner).toEqual([
+      {
+        'local-exec': {
+          when: 'destroy',
+          command: expect.stringMatching(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js destroy$/),
+          environment: { PLANETSCALE_CDKTF_RUN: '${jsonencode(self.input)}' },
+        },
+      },
+    ]);
+    expect(destroyer.triggers_replace).toBeUndefined();
+    expect(destroyer.input).toEqual({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: '../../../planetscale-outputs.json' } });
+    expect(reconciler.depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Destroyer')]);
     // Relative to the stack directory (cdktf.out/stacks/access), so the synthesized stack can move.
     expect(reconciler.triggers_replace).toEqual({
       digest: digestOf(desired()),
@@ -169,6 +185,7 @@ describe('DatabasePassword', () => {
     expect(reconciler.triggers_replace.digest).toBe(digestOf(state));
     expect(text).not.toContain(projectDirectory);
   });
+
 });
 
 describe('IpRestriction', () => {
@@ -273,7 +290,12 @@ describe('PlanetScale', () => {
     expect(reconciler.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_RUN).toBe('${jsonencode(self.triggers)}');
     expect(JSON.parse(reconciler.triggers.settings)).toEqual({ outputs_file: '../../../planetscale-outputs.json' });
     expect(reconciler.triggers.digest).toBe(digestOf(desired()));
-    expect(reconciler.lifecycle).toEqual({ create_before_destroy: true });
+    expect(reconciler.provisioner).toHaveLength(1);
+    // The destroyer's triggers always replace it: created before the old one goes, whose destroy step then never runs.
+    const [, destroyer] = Object.entries(resources).find(([id]) => id.startsWith('planetscale_Destroyer'))!;
+    expect(destroyer.lifecycle).toEqual({ create_before_destroy: true });
+    expect(destroyer.triggers.digest).toBeUndefined();
+    expect(destroyer.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', environment: { PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers)}' } });
   });
 });
 

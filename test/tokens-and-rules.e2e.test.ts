@@ -236,6 +236,50 @@ describe('secret sink', () => {
     expect(scenario.project.outputs().access?.['access/app']).toBeUndefined();
     expect(result.output).not.toMatch(/pscale_pw_[A-Za-z0-9]{43}/);
   });
+
+  test('a rotation whose sink fails: the new generation is deleted again, the previous one and its entry stay as they were', async () => {
+    const failFlag = join(scenario.project.root, 'vault-down');
+    const sink = sinkScript(`if (require('fs').existsSync(${JSON.stringify(failFlag)})) process.exit(4);`);
+    const declare = (rotation: string) =>
+      scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', rotation }), { sink });
+    declare('2026-01');
+    await scenario.project.applyOk();
+    const before = scenario.project.passwordEntry('access/app');
+
+    writeFileSync(failFlag, '');
+    declare('2026-02');
+    const result = await scenario.project.apply();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/planetscale access\/app: sink \S+ exited with status 4.*; the new password app\.access\.[0-9a-f.]+ \(\w+\) was deleted again/);
+    expect(scenario.project.passwordEntry('access/app')).toEqual(before);
+    expect((await scenario.api.listPasswords('inventory', 'dev')).map((p) => p.id)).toEqual([before.id]);
+  });
+
+  test('a run killed after recording a secret, before the sink confirmed it: the next apply hands the same secret to the sink', async () => {
+    const received = join(scenario.project.root, 'received.jsonl');
+    const killFlag = join(scenario.project.root, 'kill-once');
+    // The first time, the sink kills the run that started it (SIGKILL: nothing of the run gets to clean up).
+    const sink = sinkScript(
+      `const fs = require('fs');\nif (fs.existsSync(${JSON.stringify(killFlag)})) { fs.rmSync(${JSON.stringify(killFlag)}); process.kill(process.ppid, 'SIGKILL'); }\n` +
+        `else fs.appendFileSync(${JSON.stringify(received)}, input + '\\n');`,
+    );
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev' }), { sink });
+    writeFileSync(killFlag, '');
+    expect((await scenario.project.apply()).code).not.toBe(0);
+    const recorded = scenario.project.passwordEntry('access/app');
+    expect(existsSync(received)).toBe(false);
+
+    const output = await scenario.project.applyOk();
+    expect(output).toMatch(/sink \S+ received the password app\.access\.[0-9a-f.]+ \(\w+\)/);
+    expect(output).toContain('0 created, 1 changed, 0 renewed, 0 deleted, 0 failed');
+    const delivered = readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(delivered).toEqual([{ stack: 'access', path: 'access/app', entry: recorded }]);
+    expect((await scenario.api.listPasswords('inventory', 'dev')).map((p) => p.id)).toEqual([recorded.id]);
+    // Delivered once: the next apply has nothing left to do.
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', name: 'app2' }), { sink });
+    expect(await scenario.project.applyOk()).toContain('0 created, 1 changed, 0 renewed, 0 deleted, 0 failed');
+    expect(readFileSync(received, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('GitHub Actions', () => {

@@ -88,31 +88,64 @@ export function declareObject(scope: Construct, resourceType: CustomResourceType
   );
 }
 
+/** How the handler is started for one action; its input comes from one environment variable set from `self`. */
+export interface HandlerInvocation {
+  /** The command line for an action (no secrets: Terraform prints it on failure). */
+  readonly command: (action: 'apply' | 'destroy') => string;
+  /** The environment variable the resource's own attributes reach the handler through. */
+  readonly variable: string;
+}
+
 /**
  * The stack's reconciler: the one resource whose provisioner runs the engine, once per apply (its trigger is the
- * digest of the whole desired state) and once at destroy. Replacements create the new run before the old resource
- * goes, and Terraform runs no destroy step for a replaced (deposed) object, so only a real destroy deletes everything.
+ * digest of the whole desired state, so any change replaces it and runs it again). A failed run leaves it tainted,
+ * so the next apply runs again. It has no destroy step: Terraform skips destroy provisioners of tainted resources,
+ * which would make a destroy after a failed apply delete nothing; the destroyer does that.
  */
 export function declareReconciler(
   scope: Construct,
   resourceType: CustomResourceType,
   triggers: () => Record<string, unknown>,
-  command: (action: 'apply' | 'destroy') => string,
-  environmentVariable: string,
+  handler: HandlerInvocation,
+  destroyer: TerraformResource,
 ): TerraformResource {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
-  // Destroy provisioners may only reference `self`: both steps read the run description back from the resource.
-  const environment = { [environmentVariable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
-  const provisioners = [
-    { type: 'local-exec' as const, command: command('apply'), environment },
-    { type: 'local-exec' as const, when: 'destroy' as const, command: command('destroy'), environment },
-  ];
-  const config = { lifecycle: { createBeforeDestroy: true }, provisioners };
+  const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
+  const provisioners = [{ type: 'local-exec' as const, command: handler.command('apply'), environment }];
   if (isNull) {
     return new NullResource(scope, 'Reconciler', {
-      ...config,
+      provisioners,
+      dependsOn: [destroyer],
       triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never,
     });
   }
-  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', ...config });
+  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', provisioners, dependsOn: [destroyer] });
+}
+
+/**
+ * The stack's destroyer: a resource whose only provisioner runs at destroy and deletes everything the stack owns.
+ * It runs nothing at creation, so it is never tainted, and a destroy always reaches it, even after a failed apply.
+ * It carries the stack's identity (stack, organization, owner, settings), read back from `self` at destroy, since a
+ * destroy provisioner may reference nothing else. A change of identity never destroys it: terraform_data changes its
+ * `input` in place; a null_resource, whose triggers always replace, is created before the old one goes, and
+ * Terraform runs no destroy provisioner for a replaced (deposed) object. The reconciler depends on it, so it exists
+ * before the first object is created, even when that first run fails.
+ */
+export function declareDestroyer(
+  scope: Construct,
+  resourceType: CustomResourceType,
+  identity: () => Record<string, unknown>,
+  handler: HandlerInvocation,
+): TerraformResource {
+  const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
+  const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.input)}' };
+  const provisioners = [{ type: 'local-exec' as const, when: 'destroy' as const, command: handler.command('destroy'), environment }];
+  if (isNull) {
+    return new NullResource(scope, 'Destroyer', {
+      provisioners,
+      lifecycle: { createBeforeDestroy: true },
+      triggers: Lazy.anyValue({ produce: () => stringTriggers(identity()) }) as never,
+    });
+  }
+  return new TerraformData(scope, 'Destroyer', () => ({ input: identity() }), { terraformResourceType: 'terraform_data', provisioners });
 }

@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
 import { App, AssetType, NullProvider, onStackSynthesis, TerraformAsset, TerraformStack } from '../cdktf';
-import { declareReconciler } from './declaration';
+import { declareDestroyer, declareReconciler } from './declaration';
 import { handlerBundlePath } from './handler-bundle';
 import { CustomResourceType } from './resource-type';
 import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
 import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE } from '../spec/contract';
-import { canonicalJson, checkDesiredState, digestOf, type Declaration, type DesiredState, type RunDescription, type StackSettings } from '../spec/desired-state';
+import { canonicalJson, checkDesiredState, digestOf, type Declaration, type DesiredState, type RunDescription, type StackIdentity, type StackSettings } from '../spec/desired-state';
 import { generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
 
 export interface PlanetScaleProps {
@@ -54,9 +54,10 @@ const instances = new WeakMap<TerraformStack, PlanetScale>();
 const PLANETSCALE_BRAND = Symbol.for('cdktf-planetscale-credentials.PlanetScale');
 
 /**
- * Per-stack PlanetScale settings, and the stack reconciler: the one resource that runs the engine, once per apply,
- * over the desired state every construct of the stack declares (written beside the synthesized stack as
- * planetscale-desired-state.json). Exactly one per stack, declared before the constructs that use it.
+ * Per-stack PlanetScale settings, the stack reconciler (the one resource that runs the engine, once per apply, over
+ * the desired state every construct of the stack declares, written beside the synthesized stack as
+ * planetscale-desired-state.json) and the stack destroyer (which runs it at destroy). Exactly one per stack, declared
+ * before the constructs that use it.
  */
 export class PlanetScale extends Construct {
   /** The stack's PlanetScale construct; a clear error when there is none. */
@@ -140,19 +141,20 @@ export class PlanetScale extends Construct {
     if (this.resourceType === CustomResourceType.NULL_RESOURCE) new NullProvider(this, 'NullProvider');
     instances.set(stack, this);
 
+    const handler = { command: (action: 'apply' | 'destroy') => `node ${this.handlerAsset.path} ${action}`, variable: RUN_VARIABLE };
+    const identity = (): StackIdentity & Record<string, unknown> => ({
+      stack: stack.node.id,
+      organization: this.organization,
+      owner: this.owner,
+      settings: this.settings,
+    });
+    const destroyer = declareDestroyer(this, this.resourceType, identity, handler);
     declareReconciler(
       this,
       this.resourceType,
-      (): RunDescription & Record<string, unknown> => ({
-        digest: digestOf(this.desiredState()),
-        state_file: DESIRED_STATE_FILE,
-        stack: stack.node.id,
-        organization: this.organization,
-        owner: this.owner,
-        settings: this.settings,
-      }),
-      (action) => `node ${this.handlerAsset.path} ${action}`,
-      RUN_VARIABLE,
+      (): RunDescription & Record<string, unknown> => ({ ...identity(), digest: digestOf(this.desiredState()), state_file: DESIRED_STATE_FILE }),
+      handler,
+      destroyer,
     );
     // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies.
     onStackSynthesis(this, (directory) => {

@@ -1,4 +1,4 @@
-/** Which Terraform resource carries each managed object and the stack reconciler. */
+/** Which Terraform resource carries each managed object, the stack reconciler and the stack destroyer. */
 export enum CustomResourceType {
   /** Terraform's built-in `terraform_data` (Terraform >= 1.4): no provider download, works offline. */
   TERRAFORM_DATA = 'terraform_data',

@@ -7,6 +7,8 @@ export type FaultKind =
   | 'status'
   /** Handle the request (the change is made), then drop the connection without answering. */
   | 'drop-after-change'
+  /** Handle the request (the change is made), then never answer: the connection stays open, as with a stalled proxy. */
+  | 'hang-after-change'
   /** Answer 307 to `location`. */
   | 'redirect';
 
@@ -41,7 +43,7 @@ export class Faults {
   private readonly queue: ActiveFault[] = [];
 
   add(spec: FaultSpec): void {
-    if (!['status', 'drop-after-change', 'redirect'].includes(spec.kind)) throw new Error(`unknown fault kind ${spec.kind}`);
+    if (!['status', 'drop-after-change', 'hang-after-change', 'redirect'].includes(spec.kind)) throw new Error(`unknown fault kind ${spec.kind}`);
     if (spec.kind === 'status' && (!spec.status || spec.status < 400 || spec.status > 599)) {
       throw new Error('a status fault needs a status between 400 and 599');
     }

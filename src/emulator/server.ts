@@ -217,7 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests.record(method, route?.endpoint.operation ?? 'unknown');
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     const fault = faults.take(method, path);
-    if (fault && fault.kind !== 'drop-after-change') {
+    if (fault && fault.kind !== 'drop-after-change' && fault.kind !== 'hang-after-change') {
       await readBody(req).catch(() => undefined);
       faultResponse(res, fault);
       return;
@@ -254,6 +254,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       req.socket.destroy();
       return;
     }
+    // The change is made; the answer is held until the client gives up or the emulator stops.
+    if (fault?.kind === 'hang-after-change') return;
     send(res, result.status, result.body);
   }
 

@@ -15,10 +15,19 @@ export interface Delivery {
 /** Sink processes run at once: a run of hundreds of new credentials must not start hundreds of programs. */
 const sinkTurn = limited(4);
 
+function describe(entry: OutputEntry): string {
+  return `${entry.kind === 'password' ? 'password' : 'service token'} ${entry.name} (${entry.id})`;
+}
+
 /**
  * Hands a new secret to its holders: masked in GitHub Actions first (before anything else could print it), then the
- * outputs file, then the sink. If the outputs file or the sink fails, `undo` deletes the object just created and the
- * error says so: a live credential whose secret nobody holds is worse than none.
+ * outputs file, then the sink. The credential's name stays in the pending journal until the sink has it, so a run
+ * killed in between hands it to the sink again next time.
+ *
+ * If the outputs file or the sink fails, `undo` deletes the object just created, the entry the path had before (a
+ * previous generation, still live) is put back, and the error says so: a live credential whose secret nobody holds is
+ * worse than none. If the delete fails too, the new entry stays: the outputs file is then the only holder of a live
+ * secret, and its name stays pending for the next run to deliver.
  */
 export async function deliverSecret(delivery: Delivery, path: string, entry: OutputEntry, undo: () => Promise<void>): Promise<void> {
   const { outputs, sink, log } = delivery;
@@ -27,20 +36,47 @@ export async function deliverSecret(delivery: Delivery, path: string, entry: Out
   if (maskInGitHubActions(secret) === 'unavailable') {
     log('GitHub Actions detected but the step log could not be reached to mask the new secret; it is not printed anyway');
   }
-  const what = entry.kind === 'password' ? 'password' : 'service token';
+  const previous = outputs.entries[path];
   try {
     await outputs.put(path, entry);
   } catch (error) {
-    await undoAfter(undo, `could not record the new ${what} in ${outputs.path} (${(error as Error).message})`, `${what} ${entry.name} (${entry.id})`);
+    await undoAfter(undo, `could not record the new secret in ${outputs.path} (${(error as Error).message})`, describe(entry));
   }
-  if (!sink) return;
+  if (!sink) {
+    outputs.settle([entry.name]);
+    return;
+  }
   try {
-    await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry }, secret));
+    await sendToSink(delivery, sink, path, entry);
   } catch (error) {
-    await outputs.removeIds([entry.id]);
-    await undoAfter(undo, (error as Error).message, `${what} ${entry.name} (${entry.id})`);
+    const reason = (error as Error).message;
+    try {
+      await undo();
+    } catch (cleanup) {
+      throw new Error(
+        `${reason}; deleting the new ${describe(entry)} again failed too (${(cleanup as Error).message}): its secret is in ${outputs.path} ` +
+          'only, and the next run hands it to the sink again',
+      );
+    }
+    await outputs.restore(path, previous);
+    throw new Error(`${reason}; the new ${describe(entry)} was deleted again`);
   }
-  log(`sink ${sink[0]} received the new ${what} ${entry.name}`);
+}
+
+/**
+ * Hands a recorded secret to the sink again: its credential was created and recorded, but the run that created it
+ * stopped before the sink confirmed it. The credential stays either way; a failure leaves its name pending.
+ */
+export async function redeliverSecret(delivery: Delivery, sink: readonly string[], path: string, entry: OutputEntry): Promise<void> {
+  delivery.redactor.add(secretOf(entry));
+  await sendToSink(delivery, sink, path, entry);
+}
+
+async function sendToSink(delivery: Delivery, sink: readonly string[], path: string, entry: OutputEntry): Promise<void> {
+  const { outputs, log } = delivery;
+  await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry }, secretOf(entry)));
+  outputs.settle([entry.name]);
+  log(`sink ${sink[0]} received the ${describe(entry)}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { forEachBounded } from './bounded';
 import { deleteTarget, describeTarget } from './deletion';
-import { deliverSecret, undoAfter, type Delivery } from './deliver';
-import { additionsOf, describeGrants, describeResource, lacking, readGrants, type GrantMap, type GrantStep } from './grants';
+import { deliverSecret, redeliverSecret, undoAfter, type Delivery } from './deliver';
+import { describeResource, type GrantStep } from './grants';
 import type { Inventory, LivePassword, LiveToken } from './inventory';
 import type { Change, CreatePassword, CreateRule, CreateToken, Delete, Plan } from './plan';
 import type { PlanetScaleClient } from '../api/client';
@@ -72,7 +72,10 @@ function allowed(cidrs: readonly string[]): string {
   return cidrs.length > 0 ? cidrs.join(', ') : 'any address';
 }
 
-/** Carries out a plan: creates first (each new secret delivered), then in-place changes, then deletions. */
+/**
+ * Carries out a plan: creates first (each new secret delivered), then in-place changes and deliveries again, then
+ * deletions.
+ */
 export async function execute(plan: Plan, context: ExecuteContext): Promise<Outcome> {
   const { client, log, outputs } = context;
   const failures: Failure[] = plan.problems.map((p) => ({ ...p }));
@@ -84,25 +87,6 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
   };
   const knownIds = new Set([...context.inventory.passwords, ...context.inventory.tokens].map((l) => l.value.id));
   const deletedIds: string[] = [];
-
-  // What the deploy service token holds itself, read once: a credential may only grant what it holds.
-  let deployer: Promise<GrantMap | undefined> | undefined;
-  const deployerGrants = () =>
-    (deployer ??= client.serviceTokenId === undefined
-      ? Promise.resolve(undefined)
-      : readGrants(client, client.serviceTokenId).catch(() => undefined));
-  async function checkDeployerHolds(wanted: GrantMap): Promise<void> {
-    if (wanted.size === 0) return;
-    const held = await deployerGrants();
-    if (!held) return;
-    const missing = lacking(held, wanted);
-    if (missing.size > 0) {
-      throw new Error(
-        `the deploy service token ${client.serviceTokenId} does not hold ${describeGrants(missing)}, and a credential may only grant ` +
-          `accesses it holds itself; give the deploy token those accesses, or ${instead(client)}`,
-      );
-    }
-  }
 
   async function applyGrantSteps(token: { id: string; name: string }, steps: readonly GrantStep[]): Promise<void> {
     // Removals first: a refused addition then leaves the token narrower than declared, never wider.
@@ -202,7 +186,6 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
 
   async function createToken(change: CreateToken): Promise<void> {
     const { declaration: d, name } = change;
-    await checkDeployerHolds(change.grants);
     for (const orphan of change.orphans) {
       log(`deleting service token ${name} (${orphan.value.id}) left by an interrupted run; its secret was never recorded`);
       await deleteTarget(client, { kind: 'service token', live: orphan });
@@ -308,11 +291,15 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       }
       case 'update-grants': {
         const token = change.live as LiveToken;
-        await checkDeployerHolds(additionsOf(change.steps));
         await applyGrantSteps({ id: token.value.id, name: token.value.name ?? token.value.id }, change.steps);
         counts.changed += 1;
         return;
       }
+      case 'redeliver':
+        if (!context.sink) return;
+        await redeliverSecret(context, context.sink, change.path, change.entry);
+        counts.changed += 1;
+        return;
       case 'update-rule': {
         const { value, database } = change.live;
         await client.updatePostgresIpRule(database, value.id, { ...change.to, cidrs: [...change.to.cidrs] });
@@ -332,7 +319,10 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     if (change.after !== undefined && failedPaths.has(change.after)) return;
     try {
       const result = await deleteTarget(client, change.target);
-      if (change.target.kind !== 'IP rule') deletedIds.push(change.target.live.value.id);
+      if (change.target.kind !== 'IP rule') {
+        deletedIds.push(change.target.live.value.id);
+        if (change.target.live.value.name) outputs.settle([change.target.live.value.name]);
+      }
       counts.deleted += 1;
       log(`${result === 'deleted' ? 'deleted' : 'found already gone:'} ${describeTarget(change.target)}: ${change.reason}`);
     } catch (error) {
@@ -351,10 +341,11 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
 function staleEntries(context: ExecuteContext, plan: Plan, deletedIds: readonly string[]): string[] {
   const { inventory, outputs } = context;
   const live = new Set([...inventory.passwords, ...inventory.tokens].map((l) => l.value.id));
+  const deleted = new Set(deletedIds);
   const beingCreated = new Set(plan.changes.filter((c) => c.kind === 'create-password' || c.kind === 'create-token').map((c) => c.path));
   const stale: string[] = [];
   for (const [path, entry] of Object.entries(outputs.entries)) {
-    if (live.has(entry.id) || deletedIds.includes(entry.id) || beingCreated.has(path)) continue;
+    if (live.has(entry.id) || deleted.has(entry.id) || beingCreated.has(path)) continue;
     const listed =
       entry.kind === 'password'
         ? inventory.branches.get(entry.database)?.some((b) => b.name === entry.branch) === true &&

@@ -48,14 +48,17 @@ export interface Inventory {
   readonly unlisted: readonly Unlisted[];
 }
 
-/** What could not be listed at a location, if anything (a database-wide entry covers its branches). */
+/**
+ * What could not be listed at a location, if anything: the most specific listing (a database-wide entry covers its
+ * branches; the database list covers databases it would have shown).
+ */
 export function unlistedAt(inventory: Inventory, location: { database?: string; branch?: string; tokens?: boolean }): Unlisted | undefined {
-  return inventory.unlisted.find((u) => {
-    if (location.tokens) return u.tokens === true;
-    if (u.what === 'databases' && location.database !== undefined && !inventory.databases.has(location.database)) return true;
-    if (u.database === undefined || u.database !== location.database) return false;
-    return u.branch === undefined || u.branch === location.branch;
-  });
+  if (location.tokens) return inventory.unlisted.find((u) => u.tokens === true);
+  const here = inventory.unlisted.find(
+    (u) => u.database !== undefined && u.database === location.database && (u.branch === undefined || u.branch === location.branch),
+  );
+  if (here) return here;
+  return inventory.unlisted.find((u) => u.what === 'databases' && location.database !== undefined && !inventory.databases.has(location.database));
 }
 
 function refusal(error: unknown): { refused: boolean; reason: string } | undefined {

@@ -1,5 +1,6 @@
-import { declaredGrants, grantDifference, type GrantMap, type GrantStep } from './grants';
+import { additionsOf, declaredGrants, describeGrants, grantDifference, lacking, type GrantMap, type GrantStep } from './grants';
 import { unlistedAt, type Inventory, type LivePassword, type LiveRule, type LiveToken } from './inventory';
+import { USE_ACCESS_TOKEN } from '../api/credentials';
 import type { PasswordRole } from '../api/types';
 import type { OutputEntry } from '../outputs/entries';
 import { sameAddresses } from '../spec/cidr';
@@ -36,8 +37,10 @@ export interface CreatePassword {
   readonly orphans: readonly LivePassword[];
   /** The role of the generation it replaces, to tell a raised role. */
   readonly previousRole?: PasswordRole;
-  /** Whether the generation it replaces had an allow-list. */
+  /** The allow-list of the generation it replaces. */
   readonly previousCidrs?: readonly string[];
+  /** Whether the generation it replaces lived on a production branch. */
+  readonly previousProduction?: boolean;
   /** Whether its branch is a production branch. */
   readonly production: boolean;
 }
@@ -50,6 +53,8 @@ export interface CreateToken {
   readonly reason: CreateReason;
   readonly orphans: readonly LiveToken[];
   readonly grants: GrantMap;
+  /** The grants of the generation it replaces, when it replaces one whose grants could be read. */
+  readonly previousGrants?: GrantMap;
 }
 
 export interface CreateRule {
@@ -103,6 +108,17 @@ export interface UpdateRule {
   readonly to: RuleSettings;
 }
 
+/**
+ * A credential created and recorded by a run that stopped before the sink confirmed it (its name is still pending):
+ * the recorded secret goes to the sink again. Same credential, same secret.
+ */
+export interface Redeliver {
+  readonly kind: 'redeliver';
+  readonly path: string;
+  readonly name: string;
+  readonly entry: OutputEntry;
+}
+
 export type DeleteTarget =
   | { readonly kind: 'password'; readonly live: LivePassword }
   | { readonly kind: 'service token'; readonly live: LiveToken }
@@ -118,7 +134,17 @@ export interface Delete {
   readonly after?: string;
 }
 
-export type Change = CreatePassword | CreateToken | CreateRule | UpdateCidrs | RenamePassword | RenewPassword | UpdateGrants | UpdateRule | Delete;
+export type Change =
+  | CreatePassword
+  | CreateToken
+  | CreateRule
+  | UpdateCidrs
+  | RenamePassword
+  | RenewPassword
+  | UpdateGrants
+  | UpdateRule
+  | Redeliver
+  | Delete;
 
 /** Something to know that an apply does not change. */
 export interface Notice {
@@ -137,6 +163,11 @@ export interface Plan {
   readonly changes: readonly Change[];
   readonly notices: readonly Notice[];
   readonly problems: readonly Problem[];
+  /**
+   * Pending-journal names an apply may forget: their secret is recorded (and there is no sink to confirm), or nothing
+   * of that name exists anywhere the run could see.
+   */
+  readonly settled: readonly string[];
 }
 
 export interface PlanInput {
@@ -155,6 +186,8 @@ export interface PlanInput {
   readonly expiringWithinSeconds: number;
   /** Delete everything the owner owns. */
   readonly destroy: boolean;
+  /** When deploying with a service token whose grants could be read: its id and what it holds (it may grant no more). */
+  readonly deployer?: { readonly id: string; readonly holds: GrantMap };
   /** The outputs file, for messages. */
   readonly outputsPath: string;
 }
@@ -190,20 +223,42 @@ function days(expiresAt: string, now: Date): string {
 
 /**
  * Of the live instances of one declared credential (same construct, this generation), which one to keep: the one
- * whose secret the outputs file holds; else, when none is recorded and the journal does not name it, the oldest (its
- * secret may be in use somewhere: it is reported, never replaced silently). The others, and any whose create the
- * journal shows interrupted, are orphans whose secret never arrived.
+ * whose secret the outputs file holds; else, when none is recorded and the journal does not name it, the oldest that
+ * has not expired (its secret may be in use somewhere: it is reported, never replaced silently; an expired one is of
+ * use to no one). The others, and any whose create the journal shows interrupted, are orphans whose secret never
+ * arrived.
  */
-function choose<T extends { readonly value: { readonly id: string; readonly created_at: string } }>(
+function choose<T extends { readonly value: { readonly id: string; readonly created_at: string; readonly expires_at: string | null } }>(
   instances: readonly T[],
   recorded: OutputEntry | undefined,
   interrupted: boolean,
-): { kept?: T; orphans: T[]; recorded: boolean } {
+  now: Date,
+): { kept?: T; orphans: T[] } {
   const held = instances.find((i) => recorded?.id === i.value.id);
-  if (held) return { kept: held, orphans: instances.filter((i) => i !== held), recorded: true };
-  if (interrupted || instances.length === 0) return { orphans: [...instances], recorded: false };
-  const [oldest, ...others] = [...instances].sort((a, b) => a.value.created_at.localeCompare(b.value.created_at));
-  return { kept: oldest, orphans: others, recorded: false };
+  if (held) return { kept: held, orphans: instances.filter((i) => i !== held) };
+  if (interrupted || instances.length === 0) return { orphans: [...instances] };
+  const expired = (i: T) => (hasExpired(i.value.expires_at, now) ? 1 : 0);
+  const [best, ...others] = [...instances].sort((a, b) => expired(a) - expired(b) || a.value.created_at.localeCompare(b.value.created_at));
+  return { kept: best, orphans: others };
+}
+
+function newest<T extends { readonly value: { readonly created_at: string } }>(instances: readonly T[]): T | undefined {
+  return [...instances].sort((a, b) => b.value.created_at.localeCompare(a.value.created_at))[0];
+}
+
+function byObject<T>(items: readonly T[], objectOf: (item: T) => string): ReadonlyMap<string, readonly T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(objectOf(item));
+    if (list) list.push(item);
+    else map.set(objectOf(item), [item]);
+  }
+  return map;
+}
+
+/** Where the credential of an outputs entry lives could not be listed: the unlisted location, if so. */
+function entryUnlisted(inventory: Inventory, entry: OutputEntry) {
+  return entry.kind === 'password' ? unlistedAt(inventory, { database: entry.database, branch: entry.branch }) : unlistedAt(inventory, { tokens: true });
 }
 
 /** Builds the plan. Reads current grants of kept tokens through `grantsOf`; everything else is in the inventory. */
@@ -229,11 +284,28 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     });
 
   // ---- passwords ----------------------------------------------------------------------------------------------
+  const settled = new Set<string>();
+  /** Names whose kept instance is recorded: with a sink, delivered again if still pending; without, settled. */
+  const recordedKept = (path: string, name: string, recorded: OutputEntry) => {
+    if (!input.pending.has(name)) return;
+    if (input.hasSink) changes.push({ kind: 'redeliver', path, name, entry: recorded });
+    else settled.add(name);
+  };
+  const deployerLacks = (wanted: GrantMap): string | undefined => {
+    const missing = input.deployer ? lacking(input.deployer.holds, wanted) : new Map();
+    if (!input.deployer || missing.size === 0) return undefined;
+    return (
+      `the deploy service token ${input.deployer.id} does not hold ${describeGrants(missing)}, and a credential may only grant accesses it holds ` +
+      `itself; give the deploy token those accesses, or ${USE_ACCESS_TOKEN}, or set the grants in the PlanetScale console`
+    );
+  };
+
   const passwordObjects = new Set(declared.passwords.map((p) => p.object));
+  const passwordsByObject = byObject(inventory.passwords, (p) => p.name.object);
   for (const declaration of declared.passwords) {
     const { path, database, branch } = declaration;
     const name = managedNameOf(declaration, owner);
-    const instances = inventory.passwords.filter((p) => p.name.object === declaration.object);
+    const instances = passwordsByObject.get(declaration.object) ?? [];
     const here = instances.filter((p) => p.database === database && p.branch === branch && p.name.generation === declaration.generation);
     const elsewhere = instances.filter((p) => !here.includes(p));
     const db = inventory.databases.get(database);
@@ -251,10 +323,10 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       continue;
     }
     const recorded = entries[path];
-    const { kept, orphans } = choose(here, recorded, input.pending.has(name));
+    const { kept, orphans } = choose(here, recorded, input.pending.has(name), now);
     const expired = kept && hasExpired(kept.value.expires_at, now);
     if (!kept || expired) {
-      const previous = elsewhere.sort((a, b) => b.value.created_at.localeCompare(a.value.created_at))[0] ?? (expired ? kept : undefined);
+      const previous = newest(elsewhere) ?? (expired ? kept : undefined);
       const reason: CreateReason = expired ? 'expired' : orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
       changes.push({
         kind: 'create-password',
@@ -265,6 +337,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         orphans,
         previousRole: previous?.value.role,
         previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
+        previousProduction: previous?.production,
         production: inventory.branches.get(database)?.find((b) => b.name === branch)?.production ?? false,
       });
       if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
@@ -282,9 +355,8 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         const renewal = window === null ? 'set `renewBefore` to renew it, or change its `rotation` label' : 'it cannot be renewed: change its `rotation` label';
         notices.push({ path, kind: 'expiring', message: `password ${name} expires ${live.expires_at} (${days(live.expires_at, now)}); ${renewal}` });
       }
-      if (!recorded || recorded.id !== live.id) {
-        if (!input.hasSink) heldNowhere(path, 'password', name);
-      }
+      if (recorded?.id === live.id) recordedKept(path, name, recorded);
+      else if (!input.hasSink) heldNowhere(path, 'password', name);
     }
     for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'password', live: previous }, reason: 'previous generation', after: path });
   }
@@ -296,6 +368,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
   // ---- service tokens -----------------------------------------------------------------------------------------
   const tokensUnlisted = unlistedAt(inventory, { tokens: true });
   const tokenObjects = new Set(declared.tokens.map((t) => t.object));
+  const tokensByObject = byObject(inventory.tokens, (t) => t.name.object);
   for (const declaration of declared.tokens) {
     const { path } = declaration;
     if (tokensUnlisted) {
@@ -303,16 +376,34 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       continue;
     }
     const name = managedNameOf(declaration, owner);
-    const instances = inventory.tokens.filter((t) => t.name.object === declaration.object);
+    const instances = tokensByObject.get(declaration.object) ?? [];
     // A token cannot be renamed: another display name is another token.
     const here = instances.filter((t) => t.value.name === name);
     const elsewhere = instances.filter((t) => !here.includes(t));
     const recorded = entries[path];
-    const { kept, orphans } = choose(here, recorded, input.pending.has(name));
+    const { kept, orphans } = choose(here, recorded, input.pending.has(name), now);
     const grants = declaredGrants(declaration);
-    if (!kept) {
-      const reason: CreateReason = orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
-      changes.push({ kind: 'create-token', path, declaration, name, reason, orphans, grants });
+    const expired = kept && hasExpired(kept.value.expires_at, now);
+    if (!kept || expired) {
+      const lacks = deployerLacks(grants);
+      if (lacks) {
+        problems.push({ path, message: lacks });
+        continue;
+      }
+      const previous = newest(elsewhere) ?? (expired ? kept : undefined);
+      const previousGrants = previous ? await input.grantsOf(previous) : undefined;
+      const reason: CreateReason = expired ? 'expired' : orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
+      changes.push({
+        kind: 'create-token',
+        path,
+        declaration,
+        name,
+        reason,
+        orphans,
+        grants,
+        previousGrants: previousGrants && !('unreadable' in previousGrants) ? (previousGrants as GrantMap) : undefined,
+      });
+      if (expired) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: kept }, reason: 'expired', after: path });
     } else {
       for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: orphan }, reason: 'duplicate' });
       const current = await input.grantsOf(kept);
@@ -321,13 +412,16 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         else notices.push({ path, kind: 'grants-unreadable', message: `the grants of service token ${name} cannot be read (${current.unreadable}); none are declared` });
       } else {
         const steps = grantDifference(grants, current as GrantMap);
-        if (steps.length > 0) changes.push({ kind: 'update-grants', path, live: kept, steps });
+        const lacks = deployerLacks(additionsOf(steps));
+        if (lacks) problems.push({ path, message: lacks });
+        else if (steps.length > 0) changes.push({ kind: 'update-grants', path, live: kept, steps });
       }
       const expiresAt = kept.value.expires_at;
       if (expiresAt !== null && nearingExpiry(kept.value, now, input.expiringWithinSeconds)) {
         notices.push({ path, kind: 'expiring', message: `service token ${name} expires ${expiresAt} (${days(expiresAt, now)}); tokens cannot be renewed: change its \`rotation\` label` });
       }
-      if ((!recorded || recorded.id !== kept.value.id) && !input.hasSink) heldNowhere(path, 'service token', name);
+      if (recorded?.id === kept.value.id) recordedKept(path, name, recorded);
+      else if (!input.hasSink) heldNowhere(path, 'service token', name);
     }
     for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: previous }, reason: 'previous generation', after: path });
   }
@@ -340,6 +434,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
 
   // ---- Postgres IP rules --------------------------------------------------------------------------------------
   const ruleObjects = new Set(declared.rules.map((r) => r.object));
+  const rulesByObject = byObject(inventory.rules, (r) => r.marker.object);
   for (const declaration of declared.rules) {
     const { path, database } = declaration;
     const db = inventory.databases.get(database);
@@ -360,7 +455,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       continue;
     }
     const marker = ruleMarkerOf(declaration.display, owner, declaration.object);
-    const instances = inventory.rules.filter((r) => r.marker.object === declaration.object);
+    const instances = rulesByObject.get(declaration.object) ?? [];
     const [kept, ...duplicates] = instances.filter((r) => r.database === database);
     const { schema, role, cidrs } = declaration;
     const to: RuleSettings = { schema, role, cidrs, description: describeRule(declaration.description, marker) };
@@ -383,10 +478,28 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     changes.push({ kind: 'delete', path: ruleMarkerOf(live.marker.display, owner, live.marker.object), target: { kind: 'IP rule', live }, reason: removal });
   }
 
+  // A credential the outputs file records where nothing could be listed: the run cannot tell whether it still exists,
+  // so it cannot delete it (at destroy, or once undeclared). The run fails rather than claim a clean result.
+  const problemPaths = new Set(problems.map((p) => p.path));
+  for (const [path, entry] of Object.entries(entries)) {
+    const unlisted = entryUnlisted(inventory, entry);
+    if (!unlisted || problemPaths.has(path)) continue;
+    const what = entry.kind === 'password' ? 'password' : 'service token';
+    problems.push({ path, message: `cannot see ${unlisted.what}, where its ${what} ${entry.name} (${entry.id}) lives: ${unlisted.reason}` });
+    problemPaths.add(path);
+  }
   for (const unlisted of inventory.unlisted) {
     // A refusal is the credential's scope (reported, that part skipped); any other failure fails the run.
     if (unlisted.refused) notices.push({ path: unlisted.what, kind: 'unlisted', message: `could not list ${unlisted.what} (${unlisted.reason}); objects there are left as they are` });
     else problems.push({ path: unlisted.what, message: `could not list ${unlisted.what}: ${unlisted.reason}` });
   }
-  return { changes, notices, problems };
+
+  // Journal names of creates nobody will finish: nothing of that name exists anywhere (when everything was listed).
+  const carried = new Set(changes.flatMap((c) => (c.kind === 'create-password' || c.kind === 'create-token' || c.kind === 'redeliver' ? [c.name] : [])));
+  if (inventory.unlisted.length === 0) {
+    const tokenNames = inventory.tokens.flatMap((t) => (t.value.name ? [t.value.name] : []));
+    const live = new Set<string>([...inventory.passwords.map((p) => p.value.name), ...tokenNames]);
+    for (const name of input.pending) if (!carried.has(name) && !live.has(name)) settled.add(name);
+  }
+  return { changes, notices, problems, settled: [...settled] };
 }

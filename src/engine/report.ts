@@ -1,5 +1,5 @@
 import { describeTarget } from './deletion';
-import { describeGrants, describeResource, type GrantMap } from './grants';
+import { describeGrants, describeResource, lacking, type GrantMap } from './grants';
 import { roleRaised, type Change, type Plan } from './plan';
 import { aggregateCidrs, sameAddresses } from '../spec/cidr';
 
@@ -31,7 +31,9 @@ export function widening(change: Change): string[] {
   switch (change.kind) {
     case 'create-password': {
       const d = change.declaration;
+      if (change.reason === 'new') reasons.push(`new ${d.role} password on ${d.database}/${d.branch}, usable from ${d.cidrs.length > 0 ? d.cidrs.join(', ') : 'any address'}`);
       if (roleRaised(change.previousRole, d.role)) reasons.push(`role raised from ${change.previousRole} to ${d.role}`);
+      if (change.production && change.previousProduction === false) reasons.push(`moved to production branch ${d.database}/${d.branch}`);
       if (d.role === 'admin' && change.production && change.reason !== 'interrupted') reasons.push(`admin password on production branch ${d.database}/${d.branch}`);
       if (change.previousCidrs && change.previousCidrs.length > 0 && d.cidrs.length === 0) {reasons.push('all IP restrictions removed: usable from any address');} else if (change.previousCidrs && change.previousCidrs.length > 0 && !sameAddresses([...change.previousCidrs, ...d.cidrs], change.previousCidrs)) {
         reasons.push(`CIDR added: ${d.cidrs.filter((c) => !sameAddresses([...change.previousCidrs!, c], change.previousCidrs!)).join(', ')}`);
@@ -48,19 +50,27 @@ export function widening(change: Change): string[] {
       if (added.size > 0) reasons.push(`${added.has('') ? 'organization-level access added' : 'grant added'}: ${describeGrants(added)}`);
       break;
     }
-    case 'create-token':
-      if (change.reason === 'new' && change.grants.size > 0) {
-        reasons.push(`${change.grants.has('') ? 'new token with organization-level access' : 'new token with grants'}: ${describeGrants(change.grants)}`);
+    case 'create-token': {
+      // Against the generation it replaces when its grants are known; a new token, or one whose predecessor's grants
+      // could not be read, widens by everything it is granted. Re-creating a token deleted outside code, or whose create
+      // was interrupted, gives back what was reviewed before.
+      const known = change.previousGrants;
+      const added = known ? lacking(known, change.grants) : change.reason === 'new' || change.reason === 'new generation' || change.reason === 'expired' ? change.grants : new Map();
+      if (added.size > 0) {
+        const what = known ? 'grant added' : 'new token with grants';
+        reasons.push(`${added.has('') ? `${what} (organization-level)` : what}: ${describeGrants(added)}`);
       }
       break;
+    }
     case 'create-rule':
       reasons.push(`database IP rule added: ${change.declaration.cidrs.join(', ')} for schema ${change.declaration.schema || '(all)'}, role ${change.declaration.role || '(all)'}`);
       break;
     case 'update-rule': {
       const { from, to } = change;
       if (!sameAddresses([...from.cidrs, ...to.cidrs], from.cidrs)) reasons.push(`CIDR added: ${to.cidrs.filter((c) => !sameAddresses([...from.cidrs, c], from.cidrs)).join(', ')}`);
-      if (from.schema !== '' && to.schema === '') reasons.push('rule now covers all schemas');
-      if (from.role !== '' && to.role === '') reasons.push('rule now covers all roles');
+      // Narrowing is from all ('') to one; any other change of schema or role admits something not admitted before.
+      if (from.schema !== to.schema && from.schema !== '') reasons.push(to.schema === '' ? 'rule now covers all schemas' : `rule now covers schema ${to.schema}`);
+      if (from.role !== to.role && from.role !== '') reasons.push(to.role === '' ? 'rule now covers all roles' : `rule now covers role ${to.role}`);
       break;
     }
     default:
@@ -69,18 +79,24 @@ export function widening(change: Change): string[] {
   return reasons;
 }
 
+function orphansDeleted(count: number): string {
+  return count === 0 ? '' : ` (first deletes ${count === 1 ? 'the instance' : `${count} instances`} left by the interrupted run, whose secret was never recorded)`;
+}
+
 /** One line describing a change, without its sign. */
 export function describeChange(change: Change): string {
   switch (change.kind) {
     case 'create-password': {
       const d = change.declaration;
       const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired: a new one replaces it', 'interrupted': 'its create was interrupted' }[change.reason];
-      return `create password ${change.path} on ${d.database}/${d.branch} (${d.role}, allowed from ${d.cidrs.length > 0 ? d.cidrs.join(', ') : 'any address'}): ${why}; new secret`;
+      return `create password ${change.path} on ${d.database}/${d.branch} (${d.role}, allowed from ${d.cidrs.length > 0 ? d.cidrs.join(', ') : 'any address'}): ${why}; new secret${orphansDeleted(change.orphans.length)}`;
     }
     case 'create-token': {
-      const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired', 'interrupted': 'its create was interrupted' }[change.reason];
-      return `create service token ${change.path} with ${describeGrants(change.grants)}: ${why}; new secret`;
+      const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired: a new one replaces it', 'interrupted': 'its create was interrupted' }[change.reason];
+      return `create service token ${change.path} with ${describeGrants(change.grants)}: ${why}; new secret${orphansDeleted(change.orphans.length)}`;
     }
+    case 'redeliver':
+      return `deliver ${change.entry.kind === 'password' ? 'password' : 'service token'} ${change.path} to the sink again (a run stopped before the sink confirmed it; same secret)`;
     case 'create-rule':
       return `create IP rule ${change.path} on ${change.declaration.database}: ${change.declaration.cidrs.join(', ')}`;
     case 'update-cidrs': {

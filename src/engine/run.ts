@@ -1,11 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
+import { limited } from './bounded';
 import { execute, type Outcome } from './execute';
-import { readGrants } from './grants';
-import { takeInventory, type Inventory } from './inventory';
-import { planChanges, type Plan } from './plan';
+import { declaredGrants, readGrants, type GrantMap } from './grants';
+import { takeInventory, type Inventory, type LiveToken } from './inventory';
+import { planChanges, type Plan, type PlanInput } from './plan';
 import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
-import { PlanetScaleApiError } from '../api/errors';
+import { ConnectionError, PlanetScaleApiError } from '../api/errors';
 import { OutputsFile } from '../outputs/outputs-file';
 import { OUTPUTS_VARIABLE } from '../spec/contract';
 import type { DesiredState, StackSettings } from '../spec/desired-state';
@@ -46,12 +47,51 @@ export function outputsPathOf(settings: StackSettings, base: string, env: NodeJS
   return isAbsolute(path) ? path : resolve(base, path);
 }
 
+/** A token's grants, or why they cannot be read (a refusal or a failed connection is one token's problem, not the run's). */
+async function grantsOrReason(client: PlanetScaleClient, token: LiveToken): Promise<GrantMap | { unreadable: string }> {
+  try {
+    return await readGrants(client, token.value.id);
+  } catch (error) {
+    if (error instanceof PlanetScaleApiError || error instanceof ConnectionError) return { unreadable: error.message };
+    throw error;
+  }
+}
+
+/** What the deploy service token holds, when deploying with one that may read its own grants. */
+async function deployerOf(client: PlanetScaleClient, desired: DesiredState): Promise<PlanInput['deployer']> {
+  const id = client.serviceTokenId;
+  if (id === undefined || !desired.service_tokens.some((t) => declaredGrants(t).size > 0)) return undefined;
+  try {
+    return { id, holds: await readGrants(client, id) };
+  } catch {
+    // Unreadable: PlanetScale itself refuses what the token may not grant.
+    return undefined;
+  }
+}
+
 export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { desired, client, log } = options;
   const concurrency = options.concurrency ?? 8;
-  const declaredDatabases = [...new Set([...desired.passwords, ...desired.ip_rules].map((d) => d.database))];
-  const inventory = await takeInventory(client, { owner: desired.owner, declaredDatabases, concurrency });
   const file = new OutputsFile(options.outputsPath);
+  // Databases where the stack's credentials live: the declared ones, and those the outputs file records (at destroy,
+  // or once undeclared). A credential scoped to some databases may not list them all; these are looked up one by one.
+  const recorded = Object.values(file.read()[desired.stack] ?? {}).flatMap((entry) => (entry.kind === 'password' ? [entry.database] : []));
+  const knownDatabases = [...new Set([...desired.passwords, ...desired.ip_rules].map((d) => d.database).concat(recorded))];
+  const [inventory, deployer] = await Promise.all([
+    takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency }),
+    deployerOf(client, desired),
+  ]);
+  // Grants of every live token of a declared object, read side by side while planning asks for them one by one.
+  const turn = limited(concurrency);
+  const grants = new Map<string, Promise<GrantMap | { unreadable: string }>>();
+  const grantsOf = (token: LiveToken) => {
+    let read = grants.get(token.value.id);
+    if (!read) grants.set(token.value.id, (read = turn(() => grantsOrReason(client, token))));
+    return read;
+  };
+  const declaredTokens = new Set(desired.service_tokens.map((t) => t.object));
+  for (const token of inventory.tokens) if (declaredTokens.has(token.name.object)) void grantsOf(token).catch(() => undefined);
+
   const writer = options.mode === 'plan' ? undefined : await file.open(desired.stack, { onWait: log });
   try {
     const plan = await planChanges({
@@ -60,20 +100,15 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       entries: writer ? writer.entries : (file.read()[desired.stack] ?? {}),
       pending: writer ? writer.pendingNames : file.pending(desired.stack),
       hasSink: Boolean(desired.settings.sink),
-      grantsOf: async (token) => {
-        try {
-          return await readGrants(client, token.value.id);
-        } catch (error) {
-          if (error instanceof PlanetScaleApiError) return { unreadable: error.message };
-          throw error;
-        }
-      },
+      grantsOf,
       now: options.now ?? client.now(),
       expiringWithinSeconds: options.expiringWithinSeconds ?? 7 * 86_400,
       destroy: options.mode === 'destroy',
+      deployer,
       outputsPath: options.outputsPath,
     });
     if (!writer) return { plan, inventory };
+    writer.settle(plan.settled);
     const outcome = await execute(plan, {
       client,
       organization: desired.organization,

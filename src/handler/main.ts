@@ -4,33 +4,33 @@ import { PlanetScaleClient } from '../api/client';
 import { Redactor } from '../engine/redact';
 import { outputsPathOf, runEngine, type Mode } from '../engine/run';
 import { RUN_VARIABLE } from '../spec/contract';
-import { checkDesiredState, checkRunDescription, digestOf, type DesiredState, type RunDescription } from '../spec/desired-state';
+import { checkDesiredState, checkRunDescription, checkStackIdentity, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../spec/desired-state';
 
 /**
- * The program Terraform runs once per apply (the stack reconciler's local-exec), and once at destroy:
+ * The program Terraform runs once per apply (the stack reconciler's local-exec), and at destroy (the destroyer's):
  *
  *     node <asset>/index.js apply|destroy
  *
  * Its input comes only from the environment and the desired-state file (never the command line, which Terraform
  * prints on failure):
- *   PLANETSCALE_CDKTF_RUN        the reconciler's triggers as JSON: digest, state file, stack, organization, owner,
- *                                settings (API URL, outputs file, sink)
+ *   PLANETSCALE_CDKTF_RUN        for apply, the reconciler's triggers as JSON: digest, state file, stack, organization,
+ *                                owner, settings (API URL, outputs file, sink); for destroy, the destroyer's input
+ *                                (the same without digest and state file)
  *   PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN, or PLANETSCALE_ACCESS_TOKEN   credentials
  *   PLANETSCALE_API_URL, PLANETSCALE_OUTPUTS_FILE                                         optional overrides
  * It prints one line per change, never a secret; a run that cannot bring every object to its declared state exits 1
  * with one line per object that failed (the others are done, and the next apply converges).
  */
 
-function parseRun(env: NodeJS.ProcessEnv): RunDescription {
+/** The JSON Terraform passes in the run variable: the reconciler's triggers, or the destroyer's identity. */
+function runVariable(env: NodeJS.ProcessEnv): unknown {
   const text = env[RUN_VARIABLE];
   if (text === undefined) throw new Error(`${RUN_VARIABLE} is not set (the handler is meant to be run by Terraform)`);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new Error(`${RUN_VARIABLE} is not valid JSON`);
   }
-  return checkRunDescription(value);
 }
 
 /** The desired state of an apply: the synthesized file, refused unless it is the one this plan was made from. */
@@ -52,9 +52,9 @@ function readDesiredState(run: RunDescription, directory: string): DesiredState 
   return desired;
 }
 
-/** What a destroy works from: only the run description, since a later synth may have changed the file. */
-function nothingDeclared(run: RunDescription): DesiredState {
-  const { stack, organization, owner, settings } = run;
+/** What a destroy works from: only the stack's identity, since a later synth may have changed the file. */
+function nothingDeclared(identity: StackIdentity): DesiredState {
+  const { stack, organization, owner, settings } = identity;
   return { version: 1, stack, organization, owner, settings, passwords: [], service_tokens: [], ip_rules: [] };
 }
 
@@ -66,10 +66,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const printError = (line: string) => process.stderr.write(redactor.redact(`${line}\n`));
   try {
     const action = argv[0] ?? '';
-    const run = parseRun(env);
-    label = `planetscale ${run.stack}`;
     if (action !== 'apply' && action !== 'destroy') throw new Error(`unknown action "${action}" (expected apply or destroy)`);
-    const desired = action === 'apply' ? readDesiredState(run, process.cwd()) : nothingDeclared(run);
+    let desired: DesiredState;
+    if (action === 'apply') {
+      const run = checkRunDescription(runVariable(env));
+      label = `planetscale ${run.stack}`;
+      desired = readDesiredState(run, process.cwd());
+    } else {
+      const identity = checkStackIdentity(runVariable(env));
+      label = `planetscale ${identity.stack}`;
+      desired = nothingDeclared(identity);
+    }
     const client = new PlanetScaleClient({ organization: desired.organization, baseUrl: desired.settings.api_url, log: print });
     try {
       const { plan, outcome } = await runEngine({

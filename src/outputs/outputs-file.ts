@@ -125,7 +125,8 @@ export class OutputsFile {
 /**
  * Changes to one stack's entries during a run, written with group commit: every change is durable (synced and
  * renamed into place) before its promise resolves, and changes made while a write is under way go out together in
- * the next one, so hundreds of new credentials cost a handful of writes, not one each.
+ * the next one, so hundreds of new credentials cost a handful of writes, not one each. A write that fails leaves the
+ * document as it is on disk: the changes of the failed batch are dropped, not carried into the next write.
  */
 export class OutputsWriter {
   private queued: { change: () => void; done: () => void; failed: (error: Error) => void }[] = [];
@@ -134,7 +135,7 @@ export class OutputsWriter {
   writes = 0;
   /** Whether the journal on disk must change with the next write (a name added or given up). */
   private journalChanged = false;
-  /** Whether names were cleared by recorded entries: written at the latest when the run closes. */
+  /** Whether names were settled (their secret recorded and delivered): written at the latest when the run closes. */
   private journalStale = false;
 
   constructor(
@@ -150,7 +151,7 @@ export class OutputsWriter {
     return this.document[this.stack] ?? {};
   }
 
-  /** Managed names whose create was interrupted before this run. */
+  /** Managed names still pending (marked, and not yet settled or cleared). */
   get pendingNames(): ReadonlySet<string> {
     return new Set(Object.keys(this.journal[this.stack] ?? {}));
   }
@@ -165,7 +166,7 @@ export class OutputsWriter {
     });
   }
 
-  /** Forgets pending names (the create failed and was undone, or never happened). */
+  /** Forgets pending names now (the create failed and was undone, or never happened). */
   clearPending(names: readonly string[]): Promise<void> {
     if (names.length === 0) return Promise.resolve();
     return this.commit(() => {
@@ -175,25 +176,42 @@ export class OutputsWriter {
   }
 
   /**
-   * Records a new credential's entry. Its pending name is cleared too, but written lazily: a recorded entry already
-   * outranks the journal, so the journal need not be rewritten with every secret.
+   * Forgets pending names whose secret is recorded and delivered. Written lazily (with the next journal write, at the
+   * latest when the run closes): until then a crash leaves the name pending beside its recorded entry, which the next
+   * run reads as "recorded, delivery unconfirmed", and settles or delivers again.
    */
+  settle(names: Iterable<string>): void {
+    this.forget([...names]);
+    this.journalStale = true;
+  }
+
+  /** Records an entry (a new credential's, or one updated in place). The journal is left as it is. */
   put(key: string, entry: OutputEntry): Promise<void> {
     return this.commit(() => {
       (this.document[this.stack] ??= {})[key] = entry;
-      this.forget([entry.name]);
-      this.journalStale = true;
+    });
+  }
+
+  /** Puts back the entry a key had before (or removes the key when it had none). */
+  restore(key: string, previous: OutputEntry | undefined): Promise<void> {
+    if (previous) return this.put(key, previous);
+    return this.commit(() => {
+      const current = this.document[this.stack];
+      if (!current) return;
+      delete current[key];
+      if (Object.keys(current).length === 0) delete this.document[this.stack];
     });
   }
 
   /** Removes the entries of this stack whose object id is in `ids`. */
-  removeIds(ids: readonly string[]): Promise<void> {
+  removeIds(ids: Iterable<string>): Promise<void> {
+    const gone = new Set(ids);
     const entries = this.document[this.stack];
-    if (ids.length === 0 || !entries || !Object.values(entries).some((e) => ids.includes(e.id))) return Promise.resolve();
+    if (gone.size === 0 || !entries || !Object.values(entries).some((e) => gone.has(e.id))) return Promise.resolve();
     return this.commit(() => {
       const current = this.document[this.stack];
       if (!current) return;
-      for (const [key, entry] of Object.entries(current)) if (ids.includes(entry.id)) delete current[key];
+      for (const [key, entry] of Object.entries(current)) if (gone.has(entry.id)) delete current[key];
       if (Object.keys(current).length === 0) delete this.document[this.stack];
     });
   }
@@ -237,15 +255,21 @@ export class OutputsWriter {
       const batch = this.queued;
       this.queued = [];
       const started = Date.now();
+      // Changes touch only this stack's map, whose entries are never modified in place: a shallow copy undoes them.
+      const before = this.document[this.stack] ? { ...this.document[this.stack] } : undefined;
       try {
         for (const item of batch) item.change();
         // Outputs first: a crash between the two writes leaves a recorded secret still marked pending, which the
-        // next run reads as recorded (the entry wins).
+        // next run reads as recorded, its delivery unconfirmed (the entry wins over the journal).
         await writeAtomicallyAsync(this.path, this.document);
         this.writes += 1;
         if (this.journalChanged) this.writeJournal();
         for (const item of batch) item.done();
       } catch (error) {
+        // The document as it is on disk: otherwise a failed entry, whose caller deletes its credential again, would
+        // reach the file with the next write.
+        if (before) this.document[this.stack] = before;
+        else delete this.document[this.stack];
         for (const item of batch) item.failed(error as Error);
       }
       // Busy runs write at most every BATCH_MS; a quiet one (a single change) is written at once.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -7,8 +7,8 @@ import { dirname } from 'node:path';
  * One engine run at a time per outputs file, and a dead run never blocks the next one.
  *
  * The lock is a file created atomically with its content (written to a temporary name, then hard-linked into place,
- * which fails if the lock exists): `{pid, host, started, boot}`. A run that finds the lock held by a process of this
- * host that no longer exists (or whose pid now belongs to a later process) takes it over at once, instead of waiting
+ * which fails if the lock exists): `{pid, host, started, ticks, pidns}`. A run that finds the lock held by a process of
+ * this host and pid namespace that no longer exists (or whose pid now belongs to a later process) takes it over at once, instead of waiting
  * for it to go stale. Taking over is itself guarded by a short-lived second lock, and the holder is read again under
  * it, so two waiters never both remove a lock and both proceed. A lock held by another host is waited for.
  *
@@ -22,6 +22,11 @@ interface Holder {
   readonly started: string;
   /** The process's start time in clock ticks since boot (Linux), to tell a reused pid. */
   readonly ticks?: number;
+  /**
+   * The pid namespace (Linux): containers sharing a host name (host networking) and a mounted workspace see each
+   * other's lock, but not each other's processes, so a pid is only judged in the namespace it belongs to.
+   */
+  readonly pidns?: string;
 }
 
 export interface RunLockOptions {
@@ -42,8 +47,19 @@ function startTicks(pid: number): number | undefined {
   }
 }
 
+/** This process's pid namespace, e.g. "pid:[4026531836]"; undefined where unknown. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
 function alive(holder: Holder): boolean {
   if (holder.host !== hostname()) return true;
+  // Another pid namespace (another container): its pids mean nothing here, so the holder is waited for.
+  if (holder.pidns !== undefined && holder.pidns !== pidNamespace()) return true;
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
@@ -107,7 +123,8 @@ function removeIfUnchanged(path: string, text: string): void {
 /** Takes the lock at `path`; resolves to its release. */
 export async function acquireRunLock(path: string, options: RunLockOptions = {}): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
-  const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ticks: startTicks(process.pid) };
+  const started = new Date().toISOString();
+  const holder: Holder = { pid: process.pid, host: hostname(), started, ticks: startTicks(process.pid), pidns: pidNamespace() };
   const content = JSON.stringify(holder);
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   let told = false;

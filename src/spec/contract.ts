@@ -6,7 +6,7 @@
 /** The desired-state file, written beside the synthesized stack (cdktf.out/stacks/<stack>/). */
 export const DESIRED_STATE_FILE = 'planetscale-desired-state.json';
 
-/** The reconciler's run description (its triggers, as JSON), handed to the handler by Terraform. */
+/** What Terraform hands the handler, as JSON: the reconciler's run description (apply), or the destroyer's stack identity (destroy). */
 export const RUN_VARIABLE = 'PLANETSCALE_CDKTF_RUN';
 /** Overrides the outputs file at apply time. */
 export const OUTPUTS_VARIABLE = 'PLANETSCALE_OUTPUTS_FILE';

@@ -99,18 +99,24 @@ export interface DesiredState {
 export type Declaration = PasswordDeclaration | TokenDeclaration | IpRuleDeclaration;
 
 /**
- * What the reconciler resource carries in its triggers, and the handler gets back through `PLANETSCALE_CDKTF_RUN`:
- * enough to destroy everything without the desired-state file (which a later synth may have changed), and the digest
- * the file must match for an apply.
+ * What the stack's destroyer resource carries, and a destroy gets back through `PLANETSCALE_CDKTF_RUN`: enough to
+ * delete everything the stack owns without the desired-state file (which a later synth may have changed).
  */
-export interface RunDescription {
-  readonly digest: string;
-  /** The desired-state file, relative to the stack directory. */
-  readonly state_file: string;
+export interface StackIdentity {
   readonly stack: string;
   readonly organization: string;
   readonly owner: string;
   readonly settings: StackSettings;
+}
+
+/**
+ * What the reconciler resource carries in its triggers, and an apply gets back through `PLANETSCALE_CDKTF_RUN`: the
+ * stack, and the digest the desired-state file must match.
+ */
+export interface RunDescription extends StackIdentity {
+  readonly digest: string;
+  /** The desired-state file, relative to the stack directory. */
+  readonly state_file: string;
 }
 
 // ---- schemas ---------------------------------------------------------------------------------------------------
@@ -222,20 +228,24 @@ const stateSchema = objectSchema<DesiredState>(
   { version: all, stack: all, organization: all, owner: all, settings: all, passwords: all, service_tokens: all, ip_rules: all },
 );
 
+const identityProperties = {
+  stack: { type: 'string', minLength: 1, maxLength: 256 },
+  organization: name,
+  owner: { type: 'string', pattern: OWNER_PATTERN.source },
+  settings: settingsSchema,
+} as const;
+const identityRequired = { stack: all, organization: all, owner: all, settings: all } as const;
+
+const identitySchema = objectSchema<StackIdentity>(identityProperties, identityRequired);
+
 const runSchema = objectSchema<RunDescription>(
-  {
-    digest: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-    state_file: { type: 'string', minLength: 1 },
-    stack: { type: 'string', minLength: 1, maxLength: 256 },
-    organization: name,
-    owner: { type: 'string', pattern: OWNER_PATTERN.source },
-    settings: settingsSchema,
-  },
-  { digest: all, state_file: all, stack: all, organization: all, owner: all, settings: all },
+  { ...identityProperties, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' }, state_file: { type: 'string', minLength: 1 } },
+  { ...identityRequired, digest: all, state_file: all },
 );
 
 const stateValidator = validator<DesiredState>('desired-state', stateSchema);
 const runValidator = validator<RunDescription>('run-description', runSchema);
+const identityValidator = validator<StackIdentity>('stack-identity', identitySchema);
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
@@ -255,12 +265,25 @@ export function checkDesiredState(value: unknown, source = 'desired state'): Des
   return state;
 }
 
-/** Checks the reconciler's run description (null_resource triggers carry `settings` as a JSON string). */
-export function checkRunDescription(value: unknown): RunDescription {
+/** null_resource triggers are strings only: they carry `settings` as a JSON string. */
+function withSettingsParsed(value: unknown): unknown {
   const record = value as Record<string, unknown> | null;
-  const normalized = record && typeof record.settings === 'string' ? { ...record, settings: JSON.parse(record.settings) as unknown } : value;
+  return record && typeof record.settings === 'string' ? { ...record, settings: JSON.parse(record.settings) as unknown } : value;
+}
+
+/** Checks the reconciler's run description, what an apply works from. */
+export function checkRunDescription(value: unknown): RunDescription {
+  const normalized = withSettingsParsed(value);
   const validate = runValidator();
   if (!validate(normalized)) throw new Error(`invalid run description: ${describe(validate.errors)}`);
+  return normalized;
+}
+
+/** Checks the destroyer's stack identity, what a destroy works from. */
+export function checkStackIdentity(value: unknown): StackIdentity {
+  const normalized = withSettingsParsed(value);
+  const validate = identityValidator();
+  if (!validate(normalized)) throw new Error(`invalid stack identity: ${describe(validate.errors)}`);
   return normalized;
 }
 
