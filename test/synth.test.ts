@@ -85,6 +85,7 @@ describe('DatabasePassword', () => {
     expect(resourceOf(synth, 'app_')).toEqual({
       triggers_replace: '{"branch":"main","database":"shop","role":"reader"}',
       input: '{"name":"app"}',
+      depends_on: [expect.stringContaining('planetscale_Destroyer')],
     });
     expect(triggers(synth, 'full_')).toEqual({ database: 'inventory', branch: 'dev', role: 'admin', ttl_seconds: 90 * 86400, replica: true, direct_vtgate: true, rotation: '2026-11' });
     expect(input(synth, 'full_')).toEqual({ name: 'billing-worker', renew_before_seconds: 7 * 86400 });
@@ -153,7 +154,9 @@ describe('DatabasePassword', () => {
     ]);
     expect(destroyer.triggers_replace).toBeUndefined();
     expect(destroyer.input).toEqual({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: '../../../planetscale-outputs.json' } });
-    expect(reconciler.depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Destroyer')]);
+    // Declarations follow the destroyer, so at the start of an apply only the destroyer and the reconciler are ready.
+    expect(resourceOf(synth, 'app_').depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Destroyer')]);
+    expect(reconciler.depends_on).toBeUndefined();
     // Relative to the stack directory (cdktf.out/stacks/access), so the synthesized stack can move.
     expect(reconciler.triggers_replace).toEqual({
       digest: digestOf(desired()),

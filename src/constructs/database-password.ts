@@ -116,7 +116,7 @@ export class DatabasePassword extends Construct {
     });
     this.managedName = managedNameOf(declaration(), planetscale.owner);
     planetscale.declare(this, declaration);
-    declareObject(this, planetscale.resourceType, () => ({
+    declareObject(this, planetscale, () => ({
       replace: fixed,
       inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null },
     }));

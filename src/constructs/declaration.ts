@@ -3,6 +3,13 @@ import { Lazy, NullResource, TerraformResource } from '../cdktf';
 import { CustomResourceType } from './resource-type';
 import { canonicalJson } from '../spec/desired-state';
 
+/** What a declaration needs of its stack's PlanetScale construct. */
+export interface DeclaringStack {
+  readonly resourceType: CustomResourceType;
+  /** The stack's destroyer (see declareDestroyer). */
+  readonly destroyer: TerraformResource;
+}
+
 /** The fields of one managed object, as `cdktf diff` shows them. */
 export interface DeclaredFields {
   /** Fields fixed at creation: a change means a new object (for credentials, a new secret). */
@@ -74,9 +81,14 @@ function stringTriggers(fields: Record<string, unknown>): Record<string, string>
  * its time grows with what it stores: with 500 objects, full maps more than doubled Terraform's own apply time. The
  * organization and owner are the stack's, in the reconciler's trigger (changing either issues every object again).
  */
-export function declareObject(scope: Construct, resourceType: CustomResourceType, fields: () => DeclaredFields): TerraformResource {
-  if (resourceType === CustomResourceType.NULL_RESOURCE) {
+export function declareObject(scope: Construct, stack: DeclaringStack, fields: () => DeclaredFields): TerraformResource {
+  // After the destroyer: at the start of an apply only it and the reconciler are ready, so both start at once. Had the
+  // reconciler to wait for the destroyer among hundreds of ready declarations, Terraform (which starts ready resources
+  // in no particular order, 10 at a time) could start the run last.
+  const dependsOn = [stack.destroyer];
+  if (stack.resourceType === CustomResourceType.NULL_RESOURCE) {
     return new NullResource(scope, 'Resource', {
+      dependsOn,
       triggers: Lazy.anyValue({ produce: () => stringTriggers({ ...fields().replace, ...fields().inPlace }) }) as never,
     });
   }
@@ -84,7 +96,7 @@ export function declareObject(scope: Construct, resourceType: CustomResourceType
     scope,
     'Resource',
     () => ({ triggers_replace: canonicalJson(withoutDefaults(fields().replace)), input: canonicalJson(withoutDefaults(fields().inPlace)) }),
-    { terraformResourceType: 'terraform_data' },
+    { terraformResourceType: 'terraform_data', dependsOn },
   );
 }
 
@@ -107,19 +119,14 @@ export function declareReconciler(
   resourceType: CustomResourceType,
   triggers: () => Record<string, unknown>,
   handler: HandlerInvocation,
-  destroyer: TerraformResource,
 ): TerraformResource {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
   const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
   const provisioners = [{ type: 'local-exec' as const, command: handler.command('apply'), environment }];
   if (isNull) {
-    return new NullResource(scope, 'Reconciler', {
-      provisioners,
-      dependsOn: [destroyer],
-      triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never,
-    });
+    return new NullResource(scope, 'Reconciler', { provisioners, triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never });
   }
-  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', provisioners, dependsOn: [destroyer] });
+  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', provisioners });
 }
 
 /**
@@ -128,8 +135,13 @@ export function declareReconciler(
  * It carries the stack's identity (stack, organization, owner, settings), read back from `self` at destroy, since a
  * destroy provisioner may reference nothing else. A change of identity never destroys it: terraform_data changes its
  * `input` in place; a null_resource, whose triggers always replace, is created before the old one goes, and
- * Terraform runs no destroy provisioner for a replaced (deposed) object. The reconciler depends on it, so it exists
- * before the first object is created, even when that first run fails.
+ * Terraform runs no destroy provisioner for a replaced (deposed) object.
+ *
+ * It is created at the very start of the first apply, together with the reconciler (the only other resource that is
+ * ready then: the declarations follow it): creating it takes milliseconds, the engine's first create comes after it
+ * has listed what exists, and Terraform lets operations under way finish even when interrupted, and goes on with
+ * other resources when one fails. So it exists whenever the engine can have created anything. (The reconciler does not
+ * wait for it: Terraform would then start the run only after the destroyer, among hundreds of ready declarations.)
  */
 export function declareDestroyer(
   scope: Construct,

@@ -110,7 +110,7 @@ export class IpRestriction extends Construct {
     const fields = { schema: props.schema ?? '', role: props.role ?? '', cidrs: [...this.cidrs].sort(compareCidrs), description };
     const declaration: IpRuleDeclaration = { kind: 'postgres-ip-rule', path: identity.path, object: identity.object, display, database, ...fields };
     planetscale.declare(this, () => declaration);
-    declareObject(this, planetscale.resourceType, () => ({
+    declareObject(this, planetscale, () => ({
       replace: { database },
       inPlace: { name: display, ...fields },
     }));

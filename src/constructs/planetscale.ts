@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
-import { App, AssetType, NullProvider, onStackSynthesis, TerraformAsset, TerraformStack } from '../cdktf';
-import { declareDestroyer, declareReconciler } from './declaration';
+import { App, AssetType, NullProvider, onStackSynthesis, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
+import { declareDestroyer, declareReconciler, type DeclaringStack } from './declaration';
 import { handlerBundlePath } from './handler-bundle';
 import { CustomResourceType } from './resource-type';
 import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
@@ -59,7 +59,7 @@ const PLANETSCALE_BRAND = Symbol.for('cdktf-planetscale-credentials.PlanetScale'
  * planetscale-desired-state.json) and the stack destroyer (which runs it at destroy). Exactly one per stack, declared
  * before the constructs that use it.
  */
-export class PlanetScale extends Construct {
+export class PlanetScale extends Construct implements DeclaringStack {
   /** The stack's PlanetScale construct; a clear error when there is none. */
   static of(construct: IConstruct): PlanetScale {
     const stack = TerraformStack.of(construct);
@@ -86,6 +86,8 @@ export class PlanetScale extends Construct {
   readonly settings: StackSettings;
   /** @internal */
   readonly handlerAsset: TerraformAsset;
+  /** The resource whose destroy step deletes everything the stack owns (see declareDestroyer). @internal */
+  readonly destroyer: TerraformResource;
   /** Every managed object of the stack, by construct path, evaluated at synth. */
   private readonly declarations = new Map<string, () => Declaration>();
   /** What each database is known to be, from the constructs using it, to refuse mixing MySQL and Postgres uses. */
@@ -148,13 +150,12 @@ export class PlanetScale extends Construct {
       owner: this.owner,
       settings: this.settings,
     });
-    const destroyer = declareDestroyer(this, this.resourceType, identity, handler);
+    this.destroyer = declareDestroyer(this, this.resourceType, identity, handler);
     declareReconciler(
       this,
       this.resourceType,
       (): RunDescription & Record<string, unknown> => ({ ...identity(), digest: digestOf(this.desiredState()), state_file: DESIRED_STATE_FILE }),
       handler,
-      destroyer,
     );
     // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies.
     onStackSynthesis(this, (directory) => {

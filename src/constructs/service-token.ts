@@ -53,7 +53,7 @@ export class ServiceToken extends Construct {
     const declaration = (): TokenDeclaration => ({ kind: 'service-token', ...identity, display, ...fixed, ...grants() });
     this.managedName = managedNameOf(declaration(), planetscale.owner);
     planetscale.declare(this, declaration);
-    declareObject(this, planetscale.resourceType, () => ({
+    declareObject(this, planetscale, () => ({
       replace: { name: display, ...fixed },
       inPlace: grants(),
     }));

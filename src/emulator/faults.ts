@@ -73,9 +73,12 @@ export class Faults {
 
 /** Request counts per route ("POST create_password") and in total. */
 export class RequestCounter {
+  /** When the first request since the last reset arrived (ms since the epoch, real time): when a run got going. */
+  firstAt: number | undefined;
   private readonly counts = new Map<string, number>();
 
   record(method: string, operation: string): void {
+    this.firstAt ??= Date.now();
     const key = `${method} ${operation}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
@@ -101,6 +104,7 @@ export class RequestCounter {
   }
 
   reset(): void {
+    this.firstAt = undefined;
     this.counts.clear();
   }
 }
