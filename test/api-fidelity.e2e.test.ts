@@ -106,6 +106,23 @@ describe('destroy with a credential scoped to some databases', () => {
     expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
     expect(scenario.project.outputs()).toEqual({});
   });
+
+  test('a database IP rule (no outputs entry) where the credential cannot look: the destroy fails naming the database, and a later one deletes it', async () => {
+    scenario.project.synth((stack) => {
+      new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });
+      new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'] });
+    });
+    await scenario.project.applyOk();
+    const shopOnly = TerraformProject.credentialsEnv(scenario.emulator.issueAccessToken({ scopes: { databases: { shop: ['manage_passwords', 'read_database', 'read_branches'] } } }));
+    const refused = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], shopOnly);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('planetscale database analytics: cannot see database analytics, where the stack has objects: get database (organization acme, database analytics) failed with HTTP 404');
+    // What it could see is gone; the rule it could not is still there, and so is the destroyer, to run again.
+    expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
+    expect(await scenario.api.listPostgresIpRules('analytics')).toHaveLength(1);
+    expect((await scenario.project.destroy()).code).toBe(0);
+    expect(await scenario.api.listPostgresIpRules('analytics')).toEqual([]);
+  });
 });
 
 describe('service-token grants', () => {

@@ -63,15 +63,15 @@ const runFor = (desired: object, overrides: object = {}) =>
     settings: { outputs_file: 'out.json' },
     ...overrides,
   });
-/** What the destroyer carries: the stack's identity, no digest. */
-const identity = JSON.stringify({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: 'out.json' } });
+/** What the destroyer carries: the stack's identity and where its objects live, no digest. */
+const identity = JSON.stringify({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: 'out.json' }, branches: ['shop/main'], rule_databases: [], service_tokens: false });
 const writeState = (desired: object) => writeFileSync(join(dir.path, 'planetscale-desired-state.json'), canonicalJson(desired));
 
 test.each<[string, string[], () => Record<string, string>, string]>([
   ['no input', ['apply'], () => ({}), 'planetscale: PLANETSCALE_CDKTF_RUN is not set (the handler is meant to be run by Terraform)\n'],
   ['run not JSON', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: '{' }), 'planetscale: PLANETSCALE_CDKTF_RUN is not valid JSON\n'],
-  ['apply without a digest', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: identity }), "planetscale: invalid run description: (root) must have required property 'digest'\n"],
-  ['destroy given a run description', ['destroy'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale: invalid stack identity: (root) must NOT have additional properties\n'],
+  ['apply given a destroy description', ['apply'], () => ({ PLANETSCALE_CDKTF_RUN: identity }), "planetscale: invalid run description: (root) must have required property 'digest'\n"],
+  ['destroy given a run description', ['destroy'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), "planetscale: invalid destroy description: (root) must have required property 'branches'\n"],
   ['unknown action', ['upgrade'], () => ({ PLANETSCALE_CDKTF_RUN: runFor(state) }), 'planetscale: unknown action "upgrade" (expected apply or destroy)\n'],
   [
     'desired-state file missing',
@@ -113,7 +113,7 @@ test.each<[string, string[], () => Record<string, string>, string]>([
   expect(result).toEqual({ code: 1, stdout: '', stderr: message });
 });
 
-test('a destroy needs no desired-state file: it deletes what the owner owns, from the stack identity alone', async () => {
+test('a destroy needs no desired-state file: it deletes what the owner owns, from the destroyer\'s description alone', async () => {
   const emulator = await startEmulator();
   const api = new PlanetScaleClient({ organization: 'acme', baseUrl: emulator.url, credentials: emulator.token });
   try {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileMode, temporaryDirectory } from './support/env';
@@ -136,10 +136,22 @@ test('a lock left by a killed run is taken over at once; one held by a live proc
   await writer.close();
   expect(existsSync(`${file.path}.lock`)).toBe(false);
 
-  // A dead pid in another pid namespace (another container sharing this host name) means nothing here: waited for.
+  // A pid in another pid namespace (another container sharing this host name) means nothing here: the holder is judged
+  // by its heartbeat, waited for while the lock is fresh, taken over once it is stale.
   writeFileSync(`${file.path}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), started: new Date().toISOString(), pidns: 'pid:[1]' }));
   await expect(file.open('s', { timeoutMs: 300 })).rejects.toThrow(`another run holds ${file.path}.lock`);
+  await expect(file.open('s', { timeoutMs: 300 })).rejects.toThrow(`(if no run is going on, delete ${file.path}.lock)`);
+  // A live holder keeps its lock fresh.
   rmSync(`${file.path}.lock`);
+  const holding = await file.open('s', { staleMs: 600 });
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  expect(Date.now() - statSync(`${file.path}.lock`).mtimeMs).toBeLessThan(400);
+  await holding.close();
+  writeFileSync(`${file.path}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), started: new Date().toISOString(), pidns: 'pid:[1]' }));
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(`${file.path}.lock`, old, old);
+  await (await file.open('s', { timeoutMs: 300 })).close();
+  expect(existsSync(`${file.path}.lock`)).toBe(false);
 
   const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
   try {

@@ -85,7 +85,7 @@ describe('DatabasePassword', () => {
     expect(resourceOf(synth, 'app_')).toEqual({
       triggers_replace: '{"branch":"main","database":"shop","role":"reader"}',
       input: '{"name":"app"}',
-      depends_on: [expect.stringContaining('planetscale_Destroyer')],
+      depends_on: [expect.stringContaining('planetscale_Reconciler')],
     });
     expect(triggers(synth, 'full_')).toEqual({ database: 'inventory', branch: 'dev', role: 'admin', ttl_seconds: 90 * 86400, replica: true, direct_vtgate: true, rotation: '2026-11' });
     expect(input(synth, 'full_')).toEqual({ name: 'billing-worker', renew_before_seconds: 7 * 86400 });
@@ -135,13 +135,15 @@ describe('DatabasePassword', () => {
     expect(withProvisioners.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^planetscale_Destroyer_/), expect.stringMatching(/^planetscale_Reconciler_/)]);
     const reconciler = resourceOf(synth, 'planetscale_Reconciler');
     expect(reconciler.lifecycle).toBeUndefined();
+    expect(reconciler.depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Destroyer')]);
     expect(reconciler.provisioner).toHaveLength(1);
     const apply = reconciler.provisioner[0]['local-exec'];
     expect(apply.command).toMatch(/^node assets\/planetscale_Handler_[0-9A-F]+\/[0-9A-F]+\/index\.js apply$/);
     expect(apply.when).toBeUndefined();
     expect(apply.environment).toEqual({ PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers_replace)}' });
     // A failed apply taints the reconciler, and Terraform skips destroy steps of tainted resources: the destroyer,
-    // which runs nothing at creation, is never tainted. Its identity changes in place, and it exists before the first run.
+    // which runs nothing at creation, is never tainted. What it carries changes in place; a replacement creates the new
+    // one first (no destroy step runs for the old one); it exists before the first run.
     const destroyer = resourceOf(synth, 'planetscale_Destroyer');
     expect(destroyer.provisioner).toEqual([
       {
@@ -153,10 +155,19 @@ describe('DatabasePassword', () => {
       },
     ]);
     expect(destroyer.triggers_replace).toBeUndefined();
-    expect(destroyer.input).toEqual({ stack: 'access', organization: 'acme', owner: 'access', settings: { outputs_file: '../../../planetscale-outputs.json' } });
-    // Declarations follow the destroyer, so at the start of an apply only the destroyer and the reconciler are ready.
-    expect(resourceOf(synth, 'app_').depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Destroyer')]);
-    expect(reconciler.depends_on).toBeUndefined();
+    expect(destroyer.lifecycle).toEqual({ create_before_destroy: true });
+    expect(destroyer.input).toEqual({
+      stack: 'access',
+      organization: 'acme',
+      owner: 'access',
+      settings: { outputs_file: '../../../planetscale-outputs.json' },
+      // Where a destroy must be able to look.
+      branches: ['shop/main'],
+      rule_databases: [],
+      service_tokens: false,
+    });
+    // Declarations are recorded as applied only once the run has made them so.
+    expect(resourceOf(synth, 'app_').depends_on).toEqual([expect.stringContaining('terraform_data.planetscale_Reconciler')]);
     // Relative to the stack directory (cdktf.out/stacks/access), so the synthesized stack can move.
     expect(reconciler.triggers_replace).toEqual({
       digest: digestOf(desired()),
@@ -298,6 +309,7 @@ describe('PlanetScale', () => {
     const [, destroyer] = Object.entries(resources).find(([id]) => id.startsWith('planetscale_Destroyer'))!;
     expect(destroyer.lifecycle).toEqual({ create_before_destroy: true });
     expect(destroyer.triggers.digest).toBeUndefined();
+    expect(destroyer.triggers.branches).toBe('["shop/main"]');
     expect(destroyer.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', environment: { PLANETSCALE_CDKTF_RUN: '${jsonencode(self.triggers)}' } });
   });
 });

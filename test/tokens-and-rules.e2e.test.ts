@@ -237,9 +237,14 @@ describe('secret sink', () => {
     expect(result.output).not.toMatch(/pscale_pw_[A-Za-z0-9]{43}/);
   });
 
-  test('a rotation whose sink fails: the new generation is deleted again, the previous one and its entry stay as they were', async () => {
+  test('a rotation whose sink stores the new secret, then fails: the new generation is deleted, the previous one stays, and the sink gets it back', async () => {
     const failFlag = join(scenario.project.root, 'vault-down');
-    const sink = sinkScript(`if (require('fs').existsSync(${JSON.stringify(failFlag)})) process.exit(4);`);
+    const stored = join(scenario.project.root, 'vault.jsonl');
+    // The sink stores what it receives, and then (once, when the flag is set) fails.
+    const sink = sinkScript(
+      `const fs = require('fs');\nfs.appendFileSync(${JSON.stringify(stored)}, input);\n` +
+        `if (fs.existsSync(${JSON.stringify(failFlag)})) { fs.rmSync(${JSON.stringify(failFlag)}); process.exit(4); }`,
+    );
     const declare = (rotation: string) =>
       scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', rotation }), { sink });
     declare('2026-01');
@@ -250,9 +255,15 @@ describe('secret sink', () => {
     declare('2026-02');
     const result = await scenario.project.apply();
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/planetscale access\/app: sink \S+ exited with status 4.*; the new password app\.access\.[0-9a-f.]+ \(\w+\) was deleted again/);
+    expect(result.output).toMatch(
+      /planetscale access\/app: sink \S+ exited with status 4.*; the new password app\.access\.[0-9a-f.]+ \(\w+\) was deleted again; the sink was given the previous password/,
+    );
     expect(scenario.project.passwordEntry('access/app')).toEqual(before);
     expect((await scenario.api.listPasswords('inventory', 'dev')).map((p) => p.id)).toEqual([before.id]);
+    // What the sink holds last is the live password again, not the deleted one it stored before failing.
+    const received = readFileSync(stored, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(received.map((r) => r.entry.id)).toEqual([before.id, expect.not.stringMatching(before.id), before.id]);
+    expect(received[2]).toEqual({ stack: 'access', path: 'access/app', entry: before });
   });
 
   test('a run killed after recording a secret, before the sink confirmed it: the next apply hands the same secret to the sink', async () => {
@@ -269,14 +280,16 @@ describe('secret sink', () => {
     const recorded = scenario.project.passwordEntry('access/app');
     expect(existsSync(received)).toBe(false);
 
+    // Renamed meanwhile: the delivery still owed is tracked by the name the password was created with.
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', name: 'api' }), { sink });
     const output = await scenario.project.applyOk();
     expect(output).toMatch(/sink \S+ received the password app\.access\.[0-9a-f.]+ \(\w+\)/);
-    expect(output).toContain('0 created, 1 changed, 0 renewed, 0 deleted, 0 failed');
+    expect(output).toContain('0 created, 2 changed, 0 renewed, 0 deleted, 0 failed');
     const delivered = readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(delivered).toEqual([{ stack: 'access', path: 'access/app', entry: recorded }]);
     expect((await scenario.api.listPasswords('inventory', 'dev')).map((p) => p.id)).toEqual([recorded.id]);
-    // Delivered once: the next apply has nothing left to do.
-    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', name: 'app2' }), { sink });
+    // Delivered once: the next run has nothing left to deliver.
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'inventory', branch: 'dev', name: 'api2' }), { sink });
     expect(await scenario.project.applyOk()).toContain('0 created, 1 changed, 0 renewed, 0 deleted, 0 failed');
     expect(readFileSync(received, 'utf8').trim().split('\n')).toHaveLength(1);
   });

@@ -6,8 +6,8 @@ import { canonicalJson } from '../spec/desired-state';
 /** What a declaration needs of its stack's PlanetScale construct. */
 export interface DeclaringStack {
   readonly resourceType: CustomResourceType;
-  /** The stack's destroyer (see declareDestroyer). */
-  readonly destroyer: TerraformResource;
+  /** The stack's reconciler (see declareReconciler). */
+  readonly reconciler: TerraformResource;
 }
 
 /** The fields of one managed object, as `cdktf diff` shows them. */
@@ -82,10 +82,10 @@ function stringTriggers(fields: Record<string, unknown>): Record<string, string>
  * organization and owner are the stack's, in the reconciler's trigger (changing either issues every object again).
  */
 export function declareObject(scope: Construct, stack: DeclaringStack, fields: () => DeclaredFields): TerraformResource {
-  // After the destroyer: at the start of an apply only it and the reconciler are ready, so both start at once. Had the
-  // reconciler to wait for the destroyer among hundreds of ready declarations, Terraform (which starts ready resources
-  // in no particular order, 10 at a time) could start the run last.
-  const dependsOn = [stack.destroyer];
+  // After the run: Terraform records a declaration as applied only once the run has made it so, and a failed run
+  // leaves them unapplied, so the next `terraform plan` still shows them. (The run also starts at once: Terraform
+  // starts ready resources in no particular order, and none is ready beside it.)
+  const dependsOn = [stack.reconciler];
   if (stack.resourceType === CustomResourceType.NULL_RESOURCE) {
     return new NullResource(scope, 'Resource', {
       dependsOn,
@@ -112,52 +112,51 @@ export interface HandlerInvocation {
  * The stack's reconciler: the one resource whose provisioner runs the engine, once per apply (its trigger is the
  * digest of the whole desired state, so any change replaces it and runs it again). A failed run leaves it tainted,
  * so the next apply runs again. It has no destroy step: Terraform skips destroy provisioners of tainted resources,
- * which would make a destroy after a failed apply delete nothing; the destroyer does that.
+ * which would make a destroy after a failed apply delete nothing; the destroyer does that. It waits for the destroyer,
+ * so the destroyer exists before the engine can have created anything.
  */
 export function declareReconciler(
   scope: Construct,
   resourceType: CustomResourceType,
   triggers: () => Record<string, unknown>,
   handler: HandlerInvocation,
+  destroyer: TerraformResource,
 ): TerraformResource {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
   const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
-  const provisioners = [{ type: 'local-exec' as const, command: handler.command('apply'), environment }];
+  const config = { provisioners: [{ type: 'local-exec' as const, command: handler.command('apply'), environment }], dependsOn: [destroyer] };
   if (isNull) {
-    return new NullResource(scope, 'Reconciler', { provisioners, triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never });
+    return new NullResource(scope, 'Reconciler', { ...config, triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never });
   }
-  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', provisioners });
+  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', ...config });
 }
 
 /**
  * The stack's destroyer: a resource whose only provisioner runs at destroy and deletes everything the stack owns.
  * It runs nothing at creation, so it is never tainted, and a destroy always reaches it, even after a failed apply.
- * It carries the stack's identity (stack, organization, owner, settings), read back from `self` at destroy, since a
- * destroy provisioner may reference nothing else. A change of identity never destroys it: terraform_data changes its
- * `input` in place; a null_resource, whose triggers always replace, is created before the old one goes, and
- * Terraform runs no destroy provisioner for a replaced (deposed) object.
+ * It carries what a destroy needs (the stack's identity, and where its objects live), read back from `self` at
+ * destroy, since a destroy provisioner may reference nothing else.
  *
- * It is created at the very start of the first apply, together with the reconciler (the only other resource that is
- * ready then: the declarations follow it): creating it takes milliseconds, the engine's first create comes after it
- * has listed what exists, and Terraform lets operations under way finish even when interrupted, and goes on with
- * other resources when one fails. So it exists whenever the engine can have created anything. (The reconciler does not
- * wait for it: Terraform would then start the run only after the destroyer, among hundreds of ready declarations.)
+ * Nothing but a destroy may run its destroy step: it is created before the old one goes when replaced (a
+ * null_resource, whose triggers always replace; `terraform apply -replace`), and Terraform runs no destroy
+ * provisioner for a replaced (deposed) object. As terraform_data, what it carries changes in place.
  */
 export function declareDestroyer(
   scope: Construct,
   resourceType: CustomResourceType,
-  identity: () => Record<string, unknown>,
+  description: () => Record<string, unknown>,
   handler: HandlerInvocation,
 ): TerraformResource {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
   const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.input)}' };
-  const provisioners = [{ type: 'local-exec' as const, when: 'destroy' as const, command: handler.command('destroy'), environment }];
+  const config = {
+    provisioners: [{ type: 'local-exec' as const, when: 'destroy' as const, command: handler.command('destroy'), environment }],
+    lifecycle: { createBeforeDestroy: true },
+  };
   if (isNull) {
-    return new NullResource(scope, 'Destroyer', {
-      provisioners,
-      lifecycle: { createBeforeDestroy: true },
-      triggers: Lazy.anyValue({ produce: () => stringTriggers(identity()) }) as never,
-    });
+    // Strings stay as they are; anything else as JSON, which the handler reads back.
+    const triggers = () => Object.fromEntries(Object.entries(description()).map(([k, v]) => [k, literal(typeof v === 'string' ? v : JSON.stringify(v))]));
+    return new NullResource(scope, 'Destroyer', { ...config, triggers: Lazy.anyValue({ produce: triggers }) as never });
   }
-  return new TerraformData(scope, 'Destroyer', () => ({ input: identity() }), { terraformResourceType: 'terraform_data', provisioners });
+  return new TerraformData(scope, 'Destroyer', () => ({ input: description() }), { terraformResourceType: 'terraform_data', ...config });
 }

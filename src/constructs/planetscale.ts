@@ -7,7 +7,7 @@ import { handlerBundlePath } from './handler-bundle';
 import { CustomResourceType } from './resource-type';
 import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
 import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE } from '../spec/contract';
-import { canonicalJson, checkDesiredState, digestOf, type Declaration, type DesiredState, type RunDescription, type StackIdentity, type StackSettings } from '../spec/desired-state';
+import { canonicalJson, checkDesiredState, digestOf, placesOf, type Declaration, type DesiredState, type DestroyDescription, type RunDescription, type StackIdentity, type StackSettings } from '../spec/desired-state';
 import { generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
 
 export interface PlanetScaleProps {
@@ -86,8 +86,8 @@ export class PlanetScale extends Construct implements DeclaringStack {
   readonly settings: StackSettings;
   /** @internal */
   readonly handlerAsset: TerraformAsset;
-  /** The resource whose destroy step deletes everything the stack owns (see declareDestroyer). @internal */
-  readonly destroyer: TerraformResource;
+  /** The resource whose provisioner runs the engine at apply (see declareReconciler). @internal */
+  readonly reconciler: TerraformResource;
   /** Every managed object of the stack, by construct path, evaluated at synth. */
   private readonly declarations = new Map<string, () => Declaration>();
   /** What each database is known to be, from the constructs using it, to refuse mixing MySQL and Postgres uses. */
@@ -144,18 +144,19 @@ export class PlanetScale extends Construct implements DeclaringStack {
     instances.set(stack, this);
 
     const handler = { command: (action: 'apply' | 'destroy') => `node ${this.handlerAsset.path} ${action}`, variable: RUN_VARIABLE };
-    const identity = (): StackIdentity & Record<string, unknown> => ({
-      stack: stack.node.id,
-      organization: this.organization,
-      owner: this.owner,
-      settings: this.settings,
-    });
-    this.destroyer = declareDestroyer(this, this.resourceType, identity, handler);
-    declareReconciler(
+    const identity = (): StackIdentity => ({ stack: stack.node.id, organization: this.organization, owner: this.owner, settings: this.settings });
+    const destroyer = declareDestroyer(
+      this,
+      this.resourceType,
+      (): DestroyDescription & Record<string, unknown> => ({ ...identity(), ...placesOf(this.desiredState()) }),
+      handler,
+    );
+    this.reconciler = declareReconciler(
       this,
       this.resourceType,
       (): RunDescription & Record<string, unknown> => ({ ...identity(), digest: digestOf(this.desiredState()), state_file: DESIRED_STATE_FILE }),
       handler,
+      destroyer,
     );
     // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies.
     onStackSynthesis(this, (directory) => {

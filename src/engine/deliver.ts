@@ -24,9 +24,10 @@ function describe(entry: OutputEntry): string {
  * outputs file, then the sink. The credential's name stays in the pending journal until the sink has it, so a run
  * killed in between hands it to the sink again next time.
  *
- * If the outputs file or the sink fails, `undo` deletes the object just created, the entry the path had before (a
- * previous generation, still live) is put back, and the error says so: a live credential whose secret nobody holds is
- * worse than none. If the delete fails too, the new entry stays: the outputs file is then the only holder of a live
+ * If the outputs file or the sink fails, `undo` deletes the object just created (a live credential whose secret
+ * nobody holds is worse than none), the entry the path had before (a previous generation, still live) is put back in
+ * the outputs file and handed to the sink again (which may have stored the new secret before it failed), and the
+ * error says all of it. If the delete fails, the new entry stays: the outputs file is then the only holder of a live
  * secret, and its name stays pending for the next run to deliver.
  */
 export async function deliverSecret(delivery: Delivery, path: string, entry: OutputEntry, undo: () => Promise<void>): Promise<void> {
@@ -58,8 +59,22 @@ export async function deliverSecret(delivery: Delivery, path: string, entry: Out
           'only, and the next run hands it to the sink again',
       );
     }
-    await outputs.restore(path, previous);
-    throw new Error(`${reason}; the new ${describe(entry)} was deleted again`);
+    const outcome = [`the new ${describe(entry)} was deleted again`];
+    try {
+      await outputs.restore(path, previous);
+    } catch (restoring) {
+      outcome.push(`putting the previous entry of ${path} back in ${outputs.path} failed (${(restoring as Error).message})`);
+    }
+    if (previous) {
+      delivery.redactor.add(secretOf(previous));
+      try {
+        await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry: previous }, secretOf(previous)));
+        outcome.push(`the sink was given the previous ${describe(previous)} again`);
+      } catch (resending) {
+        outcome.push(`giving the sink the previous ${describe(previous)} again failed too (${(resending as Error).message}): check what it holds for ${path}`);
+      }
+    }
+    throw new Error(`${reason}; ${outcome.join('; ')}`);
   }
 }
 

@@ -175,7 +175,8 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     };
     const undo = async () => {
       await deleteTarget(client, { kind: 'password', live: { value: created, database: d.database, branch: d.branch, production, name: parseOwnedName(name, context.owner)! } });
-      await outputs.clearPending([name]);
+      // The credential is gone: a journal write failing now only leaves a name the next run settles.
+      await outputs.clearPending([name]).catch(() => undefined);
     };
     // The secret is delivered while the next creates go on (writes of the outputs file then carry many entries at
     // once); a crash in between is covered by the pending journal, written before any create.
@@ -205,7 +206,8 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     }
     const undo = async () => {
       await deleteTarget(client, { kind: 'service token', live: { value: created, name: parseOwnedName(name, context.owner)! } });
-      await outputs.clearPending([name]);
+      // The credential is gone: a journal write failing now only leaves a name the next run settles.
+      await outputs.clearPending([name]).catch(() => undefined);
     };
     // Grants before the value is handed out: if they cannot be set, no token exists whose grants differ from the code.
     const steps = [...change.grants].map(([resource, accesses]) => ({ resource, add: [...accesses].sort(), remove: [] }));

@@ -32,6 +32,8 @@ export interface Unlisted {
   readonly database?: string;
   readonly branch?: string;
   readonly tokens?: boolean;
+  /** The IP rules of a Postgres database. */
+  readonly rules?: boolean;
   readonly refused: boolean;
   readonly reason: string;
 }
@@ -128,7 +130,7 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   );
   await forEachBounded([...databases.values()], request.concurrency, async (database) => {
     if (database.kind === 'postgresql') {
-      for (const rule of (await listing({ what: `IP rules of ${database.name}`, database: database.name }, () => client.listPostgresIpRules(database.name))) ?? []) {
+      for (const rule of (await listing({ what: `IP rules of ${database.name}`, database: database.name, rules: true }, () => client.listPostgresIpRules(database.name))) ?? []) {
         const marker = owned(ruleMarker(rule.description));
         if (marker) rules.push({ value: rule, database: database.name, marker });
       }

@@ -1,10 +1,10 @@
 import { additionsOf, declaredGrants, describeGrants, grantDifference, lacking, type GrantMap, type GrantStep } from './grants';
-import { unlistedAt, type Inventory, type LivePassword, type LiveRule, type LiveToken } from './inventory';
+import { unlistedAt, type Inventory, type LivePassword, type LiveRule, type LiveToken, type Unlisted } from './inventory';
 import { USE_ACCESS_TOKEN } from '../api/credentials';
 import type { PasswordRole } from '../api/types';
 import type { OutputEntry } from '../outputs/entries';
 import { sameAddresses } from '../spec/cidr';
-import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, TokenDeclaration } from '../spec/desired-state';
+import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, StackPlaces, TokenDeclaration } from '../spec/desired-state';
 import { managedNameOf } from '../spec/desired-state';
 import { describeRule, ruleMarkerOf } from '../spec/naming';
 
@@ -41,6 +41,8 @@ export interface CreatePassword {
   readonly previousCidrs?: readonly string[];
   /** Whether the generation it replaces lived on a production branch. */
   readonly previousProduction?: boolean;
+  /** The database of the generation it replaces. */
+  readonly previousDatabase?: string;
   /** Whether its branch is a production branch. */
   readonly production: boolean;
 }
@@ -186,6 +188,8 @@ export interface PlanInput {
   readonly expiringWithinSeconds: number;
   /** Delete everything the owner owns. */
   readonly destroy: boolean;
+  /** Places where the stack has objects (at destroy): a refused listing there is a problem, not a notice. */
+  readonly mustSee?: StackPlaces;
   /** When deploying with a service token whose grants could be read: its id and what it holds (it may grant no more). */
   readonly deployer?: { readonly id: string; readonly holds: GrantMap };
   /** The outputs file, for messages. */
@@ -256,6 +260,17 @@ function byObject<T>(items: readonly T[], objectOf: (item: T) => string): Readon
   return map;
 }
 
+/** Whether a listing that could not be made covers one of the stack's places. */
+function placesCover(places: StackPlaces, unlisted: Unlisted): boolean {
+  const { database, branch } = unlisted;
+  if (unlisted.tokens) return places.service_tokens;
+  if (database === undefined) return false;
+  if (unlisted.rules) return places.rule_databases.includes(database);
+  if (branch !== undefined) return places.branches.includes(`${database}/${branch}`);
+  // The whole database: its lookup, or its branch list.
+  return places.rule_databases.includes(database) || places.branches.some((b) => b.startsWith(`${database}/`));
+}
+
 /** Where the credential of an outputs entry lives could not be listed: the unlisted location, if so. */
 function entryUnlisted(inventory: Inventory, entry: OutputEntry) {
   return entry.kind === 'password' ? unlistedAt(inventory, { database: entry.database, branch: entry.branch }) : unlistedAt(inventory, { tokens: true });
@@ -285,11 +300,14 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
 
   // ---- passwords ----------------------------------------------------------------------------------------------
   const settled = new Set<string>();
-  /** Names whose kept instance is recorded: with a sink, delivered again if still pending; without, settled. */
-  const recordedKept = (path: string, name: string, recorded: OutputEntry) => {
-    if (!input.pending.has(name)) return;
-    if (input.hasSink) changes.push({ kind: 'redeliver', path, name, entry: recorded });
-    else settled.add(name);
+  /**
+   * A kept instance whose secret is recorded: still pending (under the name it was created with, which a rename since
+   * does not change), it is delivered again when there is a sink; without one, its name is settled.
+   */
+  const recordedKept = (path: string, recorded: OutputEntry) => {
+    if (!input.pending.has(recorded.name)) return;
+    if (input.hasSink) changes.push({ kind: 'redeliver', path, name: recorded.name, entry: recorded });
+    else settled.add(recorded.name);
   };
   const deployerLacks = (wanted: GrantMap): string | undefined => {
     const missing = input.deployer ? lacking(input.deployer.holds, wanted) : new Map();
@@ -335,9 +353,11 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         name,
         reason,
         orphans,
-        previousRole: previous?.value.role,
+        // A password deleted outside code is compared with what the outputs file recorded of it.
+        previousRole: previous?.value.role ?? (recorded?.kind === 'password' ? recorded.role : undefined),
         previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
         previousProduction: previous?.production,
+        previousDatabase: previous?.database ?? (recorded?.kind === 'password' ? recorded.database : undefined),
         production: inventory.branches.get(database)?.find((b) => b.name === branch)?.production ?? false,
       });
       if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
@@ -355,7 +375,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         const renewal = window === null ? 'set `renewBefore` to renew it, or change its `rotation` label' : 'it cannot be renewed: change its `rotation` label';
         notices.push({ path, kind: 'expiring', message: `password ${name} expires ${live.expires_at} (${days(live.expires_at, now)}); ${renewal}` });
       }
-      if (recorded?.id === live.id) recordedKept(path, name, recorded);
+      if (recorded?.id === live.id) recordedKept(path, recorded);
       else if (!input.hasSink) heldNowhere(path, 'password', name);
     }
     for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'password', live: previous }, reason: 'previous generation', after: path });
@@ -420,7 +440,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       if (expiresAt !== null && nearingExpiry(kept.value, now, input.expiringWithinSeconds)) {
         notices.push({ path, kind: 'expiring', message: `service token ${name} expires ${expiresAt} (${days(expiresAt, now)}); tokens cannot be renewed: change its \`rotation\` label` });
       }
-      if (recorded?.id === kept.value.id) recordedKept(path, name, recorded);
+      if (recorded?.id === kept.value.id) recordedKept(path, recorded);
       else if (!input.hasSink) heldNowhere(path, 'service token', name);
     }
     for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'service token', live: previous }, reason: 'previous generation', after: path });
@@ -485,12 +505,19 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     const unlisted = entryUnlisted(inventory, entry);
     if (!unlisted || problemPaths.has(path)) continue;
     const what = entry.kind === 'password' ? 'password' : 'service token';
-    problems.push({ path, message: `cannot see ${unlisted.what}, where its ${what} ${entry.name} (${entry.id}) lives: ${unlisted.reason}` });
+    problems.push({
+      path,
+      message:
+        `cannot see ${unlisted.what}, where its ${what} ${entry.name} (${entry.id}) lives: ${unlisted.reason} ` +
+        `(if that ${what} no longer exists, remove the entry ${path} from ${input.outputsPath})`,
+    });
     problemPaths.add(path);
   }
   for (const unlisted of inventory.unlisted) {
-    // A refusal is the credential's scope (reported, that part skipped); any other failure fails the run.
-    if (unlisted.refused) notices.push({ path: unlisted.what, kind: 'unlisted', message: `could not list ${unlisted.what} (${unlisted.reason}); objects there are left as they are` });
+    // A refusal is the credential's scope (reported, that part skipped), unless the stack has objects there; any
+    // other failure fails the run.
+    if (unlisted.refused && !(input.mustSee && placesCover(input.mustSee, unlisted))) notices.push({ path: unlisted.what, kind: 'unlisted', message: `could not list ${unlisted.what} (${unlisted.reason}); objects there are left as they are` });
+    else if (unlisted.refused) problems.push({ path: unlisted.what, message: `cannot see ${unlisted.what}, where the stack has objects: ${unlisted.reason}` });
     else problems.push({ path: unlisted.what, message: `could not list ${unlisted.what}: ${unlisted.reason}` });
   }
 

@@ -33,6 +33,7 @@ export function widening(change: Change): string[] {
       const d = change.declaration;
       if (change.reason === 'new') reasons.push(`new ${d.role} password on ${d.database}/${d.branch}, usable from ${d.cidrs.length > 0 ? d.cidrs.join(', ') : 'any address'}`);
       if (roleRaised(change.previousRole, d.role)) reasons.push(`role raised from ${change.previousRole} to ${d.role}`);
+      if (change.previousDatabase !== undefined && change.previousDatabase !== d.database) reasons.push(`moved from database ${change.previousDatabase} to ${d.database}`);
       if (change.production && change.previousProduction === false) reasons.push(`moved to production branch ${d.database}/${d.branch}`);
       if (d.role === 'admin' && change.production && change.reason !== 'interrupted') reasons.push(`admin password on production branch ${d.database}/${d.branch}`);
       if (change.previousCidrs && change.previousCidrs.length > 0 && d.cidrs.length === 0) {reasons.push('all IP restrictions removed: usable from any address');} else if (change.previousCidrs && change.previousCidrs.length > 0 && !sameAddresses([...change.previousCidrs, ...d.cidrs], change.previousCidrs)) {

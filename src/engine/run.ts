@@ -9,7 +9,7 @@ import type { PlanetScaleClient } from '../api/client';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
 import { OutputsFile } from '../outputs/outputs-file';
 import { OUTPUTS_VARIABLE } from '../spec/contract';
-import type { DesiredState, StackSettings } from '../spec/desired-state';
+import type { DesiredState, StackPlaces, StackSettings } from '../spec/desired-state';
 
 /**
  * One engine run for one stack: list what the owner owns, plan, and (unless only planning) carry the plan out under
@@ -29,6 +29,11 @@ export interface EngineOptions {
   readonly redactor: Redactor;
   /** Objects worked on at once. @default 8 */
   readonly concurrency?: number;
+  /**
+   * Where the stack has objects (from the destroyer at destroy): looked up when the credential may not list every
+   * database, and a refused listing there fails the run instead of leaving its objects behind.
+   */
+  readonly mustSee?: StackPlaces;
   /** Report credentials expiring within this many seconds. @default 7 days */
   readonly expiringWithinSeconds?: number;
   readonly now?: Date;
@@ -73,31 +78,36 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const { desired, client, log } = options;
   const concurrency = options.concurrency ?? 8;
   const file = new OutputsFile(options.outputsPath);
-  // Databases where the stack's credentials live: the declared ones, and those the outputs file records (at destroy,
-  // or once undeclared). A credential scoped to some databases may not list them all; these are looked up one by one.
-  const recorded = Object.values(file.read()[desired.stack] ?? {}).flatMap((entry) => (entry.kind === 'password' ? [entry.database] : []));
-  const knownDatabases = [...new Set([...desired.passwords, ...desired.ip_rules].map((d) => d.database).concat(recorded))];
-  const [inventory, deployer] = await Promise.all([
-    takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency }),
-    deployerOf(client, desired),
-  ]);
-  // Grants of every live token of a declared object, read side by side while planning asks for them one by one.
-  const turn = limited(concurrency);
-  const grants = new Map<string, Promise<GrantMap | { unreadable: string }>>();
-  const grantsOf = (token: LiveToken) => {
-    let read = grants.get(token.value.id);
-    if (!read) grants.set(token.value.id, (read = turn(() => grantsOrReason(client, token))));
-    return read;
-  };
-  const declaredTokens = new Set(desired.service_tokens.map((t) => t.object));
-  for (const token of inventory.tokens) if (declaredTokens.has(token.name.object)) void grantsOf(token).catch(() => undefined);
-
+  // The lock first: a run that waited for another one lists what that one left, not what was there before it.
   const writer = options.mode === 'plan' ? undefined : await file.open(desired.stack, { onWait: log });
   try {
+    const entries = writer ? writer.entries : (file.read()[desired.stack] ?? {});
+    // Databases where the stack's credentials live: the declared ones, those the outputs file records (at destroy, or
+    // once undeclared) and those the destroyer names. A credential scoped to some databases may not list them all;
+    // these are looked up one by one.
+    const known = [...desired.passwords, ...desired.ip_rules].map((d) => d.database);
+    const recorded = Object.values(entries).flatMap((entry) => (entry.kind === 'password' ? [entry.database] : []));
+    const places = options.mustSee ? [...options.mustSee.branches.map((b) => b.split('/')[0]), ...options.mustSee.rule_databases] : [];
+    const knownDatabases = [...new Set([...known, ...recorded, ...places])];
+    const [inventory, deployer] = await Promise.all([
+      takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency }),
+      deployerOf(client, desired),
+    ]);
+    // Grants of every live token of a declared object, read side by side while planning asks for them one by one.
+    const turn = limited(concurrency);
+    const grants = new Map<string, Promise<GrantMap | { unreadable: string }>>();
+    const grantsOf = (token: LiveToken) => {
+      let read = grants.get(token.value.id);
+      if (!read) grants.set(token.value.id, (read = turn(() => grantsOrReason(client, token))));
+      return read;
+    };
+    const declaredTokens = new Set(desired.service_tokens.map((t) => t.object));
+    for (const token of inventory.tokens) if (declaredTokens.has(token.name.object)) void grantsOf(token).catch(() => undefined);
+
     const plan = await planChanges({
       desired,
       inventory,
-      entries: writer ? writer.entries : (file.read()[desired.stack] ?? {}),
+      entries,
       pending: writer ? writer.pendingNames : file.pending(desired.stack),
       hasSink: Boolean(desired.settings.sink),
       grantsOf,
@@ -105,6 +115,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       expiringWithinSeconds: options.expiringWithinSeconds ?? 7 * 86_400,
       destroy: options.mode === 'destroy',
       deployer,
+      mustSee: options.mustSee,
       outputsPath: options.outputsPath,
     });
     if (!writer) return { plan, inventory };

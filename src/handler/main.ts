@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PlanetScaleClient } from '../api/client';
 import { Redactor } from '../engine/redact';
-import { outputsPathOf, runEngine, type Mode } from '../engine/run';
+import { outputsPathOf, runEngine, type EngineOptions, type Mode } from '../engine/run';
 import { RUN_VARIABLE } from '../spec/contract';
-import { checkDesiredState, checkRunDescription, checkStackIdentity, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../spec/desired-state';
+import { checkDesiredState, checkDestroyDescription, checkRunDescription, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../spec/desired-state';
 
 /**
  * The program Terraform runs once per apply (the stack reconciler's local-exec), and at destroy (the destroyer's):
@@ -15,7 +15,7 @@ import { checkDesiredState, checkRunDescription, checkStackIdentity, digestOf, t
  * prints on failure):
  *   PLANETSCALE_CDKTF_RUN        for apply, the reconciler's triggers as JSON: digest, state file, stack, organization,
  *                                owner, settings (API URL, outputs file, sink); for destroy, the destroyer's input
- *                                (the same without digest and state file)
+ *                                (the same without digest and state file, plus where the stack's objects live)
  *   PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN, or PLANETSCALE_ACCESS_TOKEN   credentials
  *   PLANETSCALE_API_URL, PLANETSCALE_OUTPUTS_FILE                                         optional overrides
  * It prints one line per change, never a secret; a run that cannot bring every object to its declared state exits 1
@@ -68,14 +68,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const action = argv[0] ?? '';
     if (action !== 'apply' && action !== 'destroy') throw new Error(`unknown action "${action}" (expected apply or destroy)`);
     let desired: DesiredState;
+    let mustSee: EngineOptions['mustSee'];
     if (action === 'apply') {
       const run = checkRunDescription(runVariable(env));
       label = `planetscale ${run.stack}`;
       desired = readDesiredState(run, process.cwd());
     } else {
-      const identity = checkStackIdentity(runVariable(env));
-      label = `planetscale ${identity.stack}`;
-      desired = nothingDeclared(identity);
+      const description = checkDestroyDescription(runVariable(env));
+      label = `planetscale ${description.stack}`;
+      desired = nothingDeclared(description);
+      const { branches, rule_databases, service_tokens } = description;
+      mustSee = { branches, rule_databases, service_tokens };
     }
     const client = new PlanetScaleClient({ organization: desired.organization, baseUrl: desired.settings.api_url, log: print });
     try {
@@ -86,6 +89,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         outputsPath: outputsPathOf(desired.settings, process.cwd(), env),
         log: print,
         redactor,
+        mustSee,
       });
       for (const notice of plan.notices) print(`warning: ${notice.path}: ${notice.message}`);
       const failures = outcome?.failures ?? [];

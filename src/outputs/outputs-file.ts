@@ -137,6 +137,8 @@ export class OutputsWriter {
   private journalChanged = false;
   /** Whether names were settled (their secret recorded and delivered): written at the latest when the run closes. */
   private journalStale = false;
+  /** Whether the file on disk holds changes that were undone (its journal write failed after it): rewritten at close. */
+  private diskAhead = false;
 
   constructor(
     readonly path: string,
@@ -220,6 +222,7 @@ export class OutputsWriter {
   async close(): Promise<void> {
     try {
       while (this.writing) await this.writing;
+      if (this.diskAhead) writeAtomically(this.path, this.document);
       if (this.journalStale) this.writeJournal();
     } finally {
       this.release();
@@ -257,19 +260,23 @@ export class OutputsWriter {
       const started = Date.now();
       // Changes touch only this stack's map, whose entries are never modified in place: a shallow copy undoes them.
       const before = this.document[this.stack] ? { ...this.document[this.stack] } : undefined;
+      let written = false;
       try {
         for (const item of batch) item.change();
         // Outputs first: a crash between the two writes leaves a recorded secret still marked pending, which the
         // next run reads as recorded, its delivery unconfirmed (the entry wins over the journal).
         await writeAtomicallyAsync(this.path, this.document);
+        written = true;
         this.writes += 1;
+        this.diskAhead = false;
         if (this.journalChanged) this.writeJournal();
         for (const item of batch) item.done();
       } catch (error) {
-        // The document as it is on disk: otherwise a failed entry, whose caller deletes its credential again, would
-        // reach the file with the next write.
+        // The document as before the batch: otherwise a failed entry, whose caller deletes its credential again, would
+        // reach the file with the next write. (If only the journal write failed, the file is rewritten at close.)
         if (before) this.document[this.stack] = before;
         else delete this.document[this.stack];
+        if (written) this.diskAhead = true;
         for (const item of batch) item.failed(error as Error);
       }
       // Busy runs write at most every BATCH_MS; a quiet one (a single change) is written at once.

@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 /**
- * One engine run at a time per outputs file, and a dead run never blocks the next one.
+ * One engine run at a time per outputs file, and a dead run never blocks the next one for long.
  *
  * The lock is a file created atomically with its content (written to a temporary name, then hard-linked into place,
- * which fails if the lock exists): `{pid, host, started, ticks, pidns}`. A run that finds the lock held by a process of
- * this host and pid namespace that no longer exists (or whose pid now belongs to a later process) takes it over at once, instead of waiting
- * for it to go stale. Taking over is itself guarded by a short-lived second lock, and the holder is read again under
- * it, so two waiters never both remove a lock and both proceed. A lock held by another host is waited for.
+ * which fails if the lock exists): `{pid, host, started, ticks, pidns}`. While it holds the lock, a run touches the
+ * file every few seconds (a heartbeat).
+ *
+ * A run that finds the lock held by a process it can see (same host and pid namespace) that no longer exists, or whose
+ * pid now belongs to a later process, takes it over at once. A holder it cannot see (another host, or another
+ * container sharing this host name and a mounted workspace) is judged by its heartbeat: a lock not touched for
+ * `staleMs` is taken over. Taking over is itself guarded by a short-lived second lock, and the holder is read again
+ * under it, so two waiters never both remove a lock and both proceed.
  *
  * Why not proper-lockfile: it can only tell a dead holder by the age of the lock's modification time, so a killed run
- * delayed the next apply by its whole stale period (15 s).
+ * delayed the next apply by its whole stale period even on the same machine.
  */
 
 interface Holder {
@@ -22,16 +26,18 @@ interface Holder {
   readonly started: string;
   /** The process's start time in clock ticks since boot (Linux), to tell a reused pid. */
   readonly ticks?: number;
-  /**
-   * The pid namespace (Linux): containers sharing a host name (host networking) and a mounted workspace see each
-   * other's lock, but not each other's processes, so a pid is only judged in the namespace it belongs to.
-   */
+  /** The pid namespace (Linux): a pid is only judged in the namespace it belongs to. */
   readonly pidns?: string;
 }
 
 export interface RunLockOptions {
   /** Longest wait for a live holder. @default 600000 (10 minutes) */
   readonly timeoutMs?: number;
+  /**
+   * A holder this process cannot see is taken for dead when the lock was not touched for this long; a holder touches
+   * its lock six times as often. @default 30000
+   */
+  readonly staleMs?: number;
   /** Told once when the run has to wait. */
   readonly onWait?: (holder: string) => void;
 }
@@ -56,10 +62,17 @@ function pidNamespace(): string | undefined {
   }
 }
 
-function alive(holder: Holder): boolean {
-  if (holder.host !== hostname()) return true;
-  // Another pid namespace (another container): its pids mean nothing here, so the holder is waited for.
-  if (holder.pidns !== undefined && holder.pidns !== pidNamespace()) return true;
+interface Found {
+  readonly text: string;
+  readonly holder?: Holder;
+  /** When the lock was last touched. */
+  readonly touchedMs: number;
+}
+
+function alive(found: Found, staleMs: number): boolean {
+  const { holder } = found;
+  const visible = holder !== undefined && holder.host === hostname() && (holder.pidns === undefined || holder.pidns === pidNamespace());
+  if (!visible) return Date.now() - found.touchedMs < staleMs;
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
@@ -69,18 +82,20 @@ function alive(holder: Holder): boolean {
   return holder.ticks === undefined || ticks === undefined || ticks === holder.ticks;
 }
 
-function readHolder(path: string): { text: string; holder?: Holder } | undefined {
+function readLock(path: string): Found | undefined {
   let text: string;
+  let touchedMs: number;
   try {
     text = readFileSync(path, 'utf8');
+    touchedMs = statSync(path).mtimeMs;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   try {
-    return { text, holder: JSON.parse(text) as Holder };
+    return { text, touchedMs, holder: JSON.parse(text) as Holder };
   } catch {
-    return { text };
+    return { text, touchedMs };
   }
 }
 
@@ -114,7 +129,7 @@ function removeIfUnchanged(path: string, text: string): void {
   }
   if (!createWith(breaker, String(process.pid))) return;
   try {
-    if (readHolder(path)?.text === text) unlinkSync(path);
+    if (readLock(path)?.text === text) unlinkSync(path);
   } finally {
     unlinkSync(breaker);
   }
@@ -126,22 +141,32 @@ export async function acquireRunLock(path: string, options: RunLockOptions = {})
   const started = new Date().toISOString();
   const holder: Holder = { pid: process.pid, host: hostname(), started, ticks: startTicks(process.pid), pidns: pidNamespace() };
   const content = JSON.stringify(holder);
+  const staleMs = options.staleMs ?? 30_000;
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   let told = false;
   let delay = 20;
   for (;;) {
     if (createWith(path, content)) {
+      const heartbeat = setInterval(() => {
+        try {
+          if (readLock(path)?.text === content) utimesSync(path, new Date(), new Date());
+        } catch {
+          // the next beat tries again
+        }
+      }, staleMs / 6);
+      heartbeat.unref();
       return () => {
-        if (readHolder(path)?.text === content) unlinkSync(path);
+        clearInterval(heartbeat);
+        if (readLock(path)?.text === content) unlinkSync(path);
       };
     }
-    const current = readHolder(path);
-    if (current?.holder && !alive(current.holder)) {
+    const current = readLock(path);
+    if (current && !alive(current, staleMs)) {
       removeIfUnchanged(path, current.text);
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`another run holds ${path} (${current?.text ?? 'unknown holder'}); gave up waiting`);
+      throw new Error(`another run holds ${path} (${current?.text ?? 'unknown holder'}); gave up waiting (if no run is going on, delete ${path})`);
     }
     if (!told && current) {
       told = true;

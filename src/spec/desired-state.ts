@@ -98,16 +98,41 @@ export interface DesiredState {
 
 export type Declaration = PasswordDeclaration | TokenDeclaration | IpRuleDeclaration;
 
-/**
- * What the stack's destroyer resource carries, and a destroy gets back through `PLANETSCALE_CDKTF_RUN`: enough to
- * delete everything the stack owns without the desired-state file (which a later synth may have changed).
- */
+/** Which stack, in which organization, under which ownership key, with which apply-time settings. */
 export interface StackIdentity {
   readonly stack: string;
   readonly organization: string;
   readonly owner: string;
   readonly settings: StackSettings;
 }
+
+/** Where a stack declares objects: the places a destroy must be able to list. */
+export interface StackPlaces {
+  /** "database/branch" of every branch the stack declares passwords on. */
+  readonly branches: readonly string[];
+  /** The Postgres databases it declares IP rules on. */
+  readonly rule_databases: readonly string[];
+  /** Whether it declares service tokens. */
+  readonly service_tokens: boolean;
+}
+
+/** The places of a desired state, sorted (the same state always gives the same places). */
+export function placesOf(state: DesiredState): StackPlaces {
+  const sorted = (values: string[]) => [...new Set(values)].sort();
+  return {
+    branches: sorted(state.passwords.map((p) => `${p.database}/${p.branch}`)),
+    rule_databases: sorted(state.ip_rules.map((r) => r.database)),
+    service_tokens: state.service_tokens.length > 0,
+  };
+}
+
+/**
+ * What the stack's destroyer resource carries, and a destroy gets back through `PLANETSCALE_CDKTF_RUN`: enough to
+ * delete everything the stack owns without the desired-state file (which a later synth may have changed), and where
+ * it must be able to look (a destroy that cannot list a place where the stack has objects fails, rather than leave
+ * them behind).
+ */
+export interface DestroyDescription extends StackIdentity, StackPlaces {}
 
 /**
  * What the reconciler resource carries in its triggers, and an apply gets back through `PLANETSCALE_CDKTF_RUN`: the
@@ -236,7 +261,15 @@ const identityProperties = {
 } as const;
 const identityRequired = { stack: all, organization: all, owner: all, settings: all } as const;
 
-const identitySchema = objectSchema<StackIdentity>(identityProperties, identityRequired);
+const destroySchema = objectSchema<DestroyDescription>(
+  {
+    ...identityProperties,
+    branches: { type: 'array', items: { type: 'string', pattern: '^[^/]+/[^/]+$' }, uniqueItems: true },
+    rule_databases: { type: 'array', items: name, uniqueItems: true },
+    service_tokens: { type: 'boolean' },
+  },
+  { ...identityRequired, branches: all, rule_databases: all, service_tokens: all },
+);
 
 const runSchema = objectSchema<RunDescription>(
   { ...identityProperties, digest: { type: 'string', pattern: '^[0-9a-f]{64}$' }, state_file: { type: 'string', minLength: 1 } },
@@ -245,7 +278,7 @@ const runSchema = objectSchema<RunDescription>(
 
 const stateValidator = validator<DesiredState>('desired-state', stateSchema);
 const runValidator = validator<RunDescription>('run-description', runSchema);
-const identityValidator = validator<StackIdentity>('stack-identity', identitySchema);
+const destroyValidator = validator<DestroyDescription>('destroy-description', destroySchema);
 
 function describe(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
@@ -265,10 +298,15 @@ export function checkDesiredState(value: unknown, source = 'desired state'): Des
   return state;
 }
 
-/** null_resource triggers are strings only: they carry `settings` as a JSON string. */
+/** null_resource triggers are strings only: they carry every field that is not a string as JSON. */
 function withSettingsParsed(value: unknown): unknown {
-  const record = value as Record<string, unknown> | null;
-  return record && typeof record.settings === 'string' ? { ...record, settings: JSON.parse(record.settings) as unknown } : value;
+  if (!value || typeof value !== 'object') return value;
+  const parsed = { ...(value as Record<string, unknown>) };
+  for (const field of ['settings', 'branches', 'rule_databases', 'service_tokens']) {
+    const text = parsed[field];
+    if (typeof text === 'string') parsed[field] = JSON.parse(text) as unknown;
+  }
+  return parsed;
 }
 
 /** Checks the reconciler's run description, what an apply works from. */
@@ -279,11 +317,11 @@ export function checkRunDescription(value: unknown): RunDescription {
   return normalized;
 }
 
-/** Checks the destroyer's stack identity, what a destroy works from. */
-export function checkStackIdentity(value: unknown): StackIdentity {
+/** Checks the destroyer's description, what a destroy works from. */
+export function checkDestroyDescription(value: unknown): DestroyDescription {
   const normalized = withSettingsParsed(value);
-  const validate = identityValidator();
-  if (!validate(normalized)) throw new Error(`invalid stack identity: ${describe(validate.errors)}`);
+  const validate = destroyValidator();
+  if (!validate(normalized)) throw new Error(`invalid destroy description: ${describe(validate.errors)}`);
   return normalized;
 }
 
