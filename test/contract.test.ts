@@ -43,6 +43,8 @@ const passwords = `${org}/databases/shop/branches/main/passwords`;
 const P = '/organizations/{organization}/databases/{database}/branches/{branch}/passwords';
 const C = '/organizations/{organization}/databases/{database}/cidrs';
 const T = '/organizations/{organization}/service-tokens';
+const R = '/organizations/{organization}/databases/{database}/branches/{branch}/roles';
+const roles = `${org}/databases/analytics/branches/dev/roles`;
 const limited = () => `${ids.limited}:${ids.limitedSecret}`;
 
 const cases: Case[] = [
@@ -126,6 +128,39 @@ const cases: Case[] = [
   { name: 'update IP rule', method: 'PATCH', specPath: `${C}/{id}`, path: () => `${org}/databases/analytics/cidrs/${ids.rule}`, body: { description: '' }, status: 200 },
   { name: 'IPv6 rule refused', method: 'POST', specPath: C, path: () => `${org}/databases/analytics/cidrs`, body: { cidrs: ['2001:db8::/48'] }, status: 422 },
   { name: 'delete IP rule', method: 'DELETE', specPath: `${C}/{id}`, path: () => `${org}/databases/analytics/cidrs/${ids.rule}`, status: 204 },
+  {
+    name: 'create role',
+    method: 'POST',
+    specPath: R,
+    path: () => roles,
+    body: { name: 'contract', ttl: 3600, inherited_roles: ['pg_read_all_data'] },
+    status: 200,
+    after: (body) => {
+      ids.role = body.id;
+      ids.roleUsername = body.username;
+    },
+  },
+  { name: 'create successor role', method: 'POST', specPath: R, path: () => roles, body: { name: 'successor' }, status: 200, after: (body) => (ids.successor = body.id) },
+  { name: 'list roles', method: 'GET', specPath: R, path: () => `${roles}?q=contract`, status: 200 },
+  { name: 'list expired roles', method: 'GET', specPath: R, path: () => `${roles}?status=expired`, status: 200 },
+  { name: 'get role', method: 'GET', specPath: `${R}/{id}`, path: () => `${roles}/${ids.role}`, status: 200 },
+  { name: 'a username is not a role id', method: 'GET', specPath: `${R}/{id}`, path: () => `${roles}/${ids.roleUsername}`, status: 404 },
+  { name: 'get default role', method: 'GET', specPath: `${R}/default`, path: () => `${roles}/default`, status: 200 },
+  { name: 'reset default role', method: 'POST', specPath: `${R}/reset-default`, path: () => `${roles}/reset-default`, status: 200 },
+  { name: 'update role', method: 'PATCH', specPath: `${R}/{id}`, path: () => `${roles}/${ids.role}`, body: { name: 'renamed' }, status: 200 },
+  { name: 'renew role', method: 'POST', specPath: `${R}/{id}/renew`, path: () => `${roles}/${ids.role}/renew`, status: 200 },
+  { name: 'reset role', method: 'POST', specPath: `${R}/{id}/reset`, path: () => `${roles}/${ids.role}/reset`, status: 200 },
+  {
+    name: 'reassign role objects',
+    method: 'POST',
+    specPath: `${R}/{id}/reassign`,
+    path: () => `${roles}/${ids.role}/reassign`,
+    body: { successor: 'postgres' },
+    status: 204,
+  },
+  { name: 'delete role (successor as query)', method: 'DELETE', specPath: `${R}/{id}`, path: () => `${roles}/${ids.role}?successor=${ids.successor}`, status: 204 },
+  { name: 'delete role (successor in body)', method: 'DELETE', specPath: `${R}/{id}`, path: () => `${roles}/${ids.successor}`, body: { successor: 'postgres' }, status: 204 },
+  { name: 'roles of a MySQL database', method: 'GET', specPath: R, path: () => `${org}/databases/shop/branches/main/roles`, status: 404 },
 ];
 
 beforeAll(async () => {

@@ -170,6 +170,80 @@ describe('password CIDRs (facts: docs/api-fidelity.md)', () => {
   });
 });
 
+describe('Postgres roles (facts: docs/api-fidelity.md)', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(() => emulator.stop());
+  const roleRecord = (id: string) => emulator.store.state.roles.find((r) => r.id === id)!;
+
+  test('create answers the secret once, a suffixed username and its base; reads never carry the password', async () => {
+    const api = clientFor(emulator);
+    const created = await api.createRole('analytics', 'dev', { name: 'app', inherited_roles: ['pg_read_all_data'], ttl: 3600 });
+    const branch = emulator.store.state.branches.find((b) => b.database === 'analytics' && b.name === 'dev')!;
+    expect(created.password).toMatch(/^pscale_pw_[A-Za-z0-9]{43}$/);
+    expect(created.username).toMatch(new RegExp(`^pscale_api_[a-z0-9]{12}\\.${branch.id}$`));
+    expect(created.username).toBe(`${created.base_username}.${branch.id}`);
+    expect(created.access_host_url).toMatch(/\.horizon\.psdb\.cloud$/);
+    expect([created.database_name, created.default, created.inherited_roles]).toEqual(['postgres', false, ['pg_read_all_data']]);
+    const listed = (await api.listRoles('analytics', 'dev', { q: 'app' })).find((r) => r.id === created.id)!;
+    expect(listed.password).toBeFalsy();
+    expect(JSON.stringify(emulator.store.state)).not.toContain(created.password);
+    // The default role is listed, has no password to read, and cannot be deleted.
+    const all = await api.listRoles('analytics', 'dev');
+    const postgres = all.find((r) => r.default)!;
+    expect([postgres.base_username, postgres.username]).toEqual(['postgres', `postgres.${branch.id}`]);
+    await expect(api.deleteRole('analytics', 'dev', postgres.id, created.id)).rejects.toMatchObject({ status: 422 });
+    // Roles are for Postgres databases: there are none on a MySQL/Vitess one.
+    expect(await status(api.listRoles('shop', 'dev'))).toBe(404);
+    expect(await status(api.createRole('analytics', 'dev', { inherited_roles: ['pg_read_all'] }))).toBe(422);
+  });
+
+  test('a role owning objects is dropped only with a successor (id or username, with or without suffix), which gets them', async () => {
+    const api = clientFor(emulator);
+    const old = await api.createRole('analytics', 'dev', { name: 'old', inherited_roles: ['pg_write_all_data'] });
+    const heir = await api.createRole('analytics', 'dev', { name: 'heir', inherited_roles: ['pg_write_all_data'] });
+    roleRecord(old.id).ownedObjects.push('table orders');
+    const raw = await fetch(`${emulator.url}/organizations/acme/databases/analytics/branches/dev/roles/${old.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `${emulator.token.id}:${emulator.token.token}` },
+    });
+    expect([raw.status, await raw.json()]).toEqual([422, { code: 'unprocessable', message: 'Role is still referenced and cannot be dropped.' }]);
+    expect(await status(api.deleteRole('analytics', 'dev', old.id, 'pscale_api_nobody'))).toBe(422);
+    await api.deleteRole('analytics', 'dev', old.id, heir.username);
+    expect(roleRecord(heir.id).ownedObjects).toEqual(['table orders']);
+    expect(emulator.store.state.roleDeletions.find((d) => d.id === old.id)).toMatchObject({ successor: heir.username, successorId: heir.id, reassigned: ['table orders'] });
+    // The base username names it too; the default role is `postgres`.
+    await api.deleteRole('analytics', 'dev', heir.id, 'postgres');
+    expect(emulator.store.state.roles.find((r) => r.isDefault && r.database === 'analytics' && r.branch === 'dev')?.ownedObjects).toContain('table orders');
+  });
+
+  test('renew: a full TTL again from now, same secret; refused without a TTL and once expired', async () => {
+    const api = clientFor(emulator);
+    const role = await api.createRole('analytics', 'dev', { name: 'short', ttl: 3600 });
+    const hash = roleRecord(role.id).secretHash;
+    emulator.clock.advance(1800_000);
+    const renewed = await api.renewRole('analytics', 'dev', role.id);
+    expect(new Date(renewed.expires_at!).getTime() - new Date(role.expires_at!).getTime()).toBeGreaterThanOrEqual(1800_000);
+    expect(roleRecord(role.id).secretHash).toBe(hash);
+    expect(await status(api.renewRole('analytics', 'dev', (await api.createRole('analytics', 'dev', {})).id))).toBe(422);
+    emulator.clock.advance(3601_000);
+    expect((await api.listRoles('analytics', 'dev', { q: 'short' }))[0].expired).toBe(true);
+    expect(await status(api.renewRole('analytics', 'dev', role.id))).toBe(422);
+  });
+
+  test('role accesses depend on the branch kind: create_branch_password on development, create_production_branch_password on production', async () => {
+    const admin = clientFor(emulator);
+    const token = await admin.createServiceToken({ name: 'roles' });
+    await admin.addServiceTokenAccess(token.id, { database: 'analytics', access: ['read_branch', 'create_branch_password', 'delete_branch_password'] });
+    const limited = clientFor(emulator, { id: token.id, token: token.token });
+    const made = await limited.createRole('analytics', 'dev', { name: 'dev-ok' });
+    expect(await status(limited.createRole('analytics', 'main', { name: 'prod-refused' }))).toBe(404);
+    await limited.deleteRole('analytics', 'dev', made.id, 'postgres');
+  });
+});
+
 describe('TTL under the test clock', () => {
   test('a password expires when the clock passes its TTL; renew extends it before then, and is refused (422) after', async () => {
     const emulator = await startEmulator();

@@ -29,6 +29,10 @@ import type {
   ServiceTokenAccessRequest,
   ServiceTokenGrant,
   UpdatePasswordRequest,
+  CreatedPostgresRole,
+  CreateRoleRequest,
+  PostgresRole,
+  UpdateRoleRequest,
 } from './types';
 
 export const API_URL_VARIABLE = 'PLANETSCALE_API_URL';
@@ -238,6 +242,67 @@ export class PlanetScaleClient {
       params: { database, branch, id },
       context: this.context(`renew password ${id}`, database, branch),
       check: responses.password,
+    });
+  }
+
+  // ---- Postgres branch roles ---------------------------------------------------------------------------------
+
+  /** Every role on the branch (all pages), the default role included; `q` searches names and usernames. */
+  listRoles(database: string, branch: string, query: { q?: string } = {}): Promise<PostgresRole[]> {
+    return this.listAll({
+      endpoint: ENDPOINTS.list_roles,
+      params: { database, branch },
+      context: this.context('list roles', database, branch),
+      check: responses.rolePage,
+      query: { q: query.q },
+    });
+  }
+
+  /** Creates a role (200, as the OpenAPI description says); the result is the only place its `password` appears. */
+  createRole(database: string, branch: string, request: CreateRoleRequest): Promise<CreatedPostgresRole> {
+    return this.send({
+      endpoint: ENDPOINTS.create_role,
+      params: { database, branch },
+      context: this.context('create role', database, branch),
+      check: responses.createdRole,
+      body: request,
+    });
+  }
+
+  /** Renames a role: the only field besides query-safety settings that PATCH changes. */
+  updateRole(database: string, branch: string, id: string, request: UpdateRoleRequest): Promise<PostgresRole> {
+    return this.send({
+      endpoint: ENDPOINTS.update_role,
+      params: { database, branch, id },
+      context: this.context(`update role ${id}`, database, branch),
+      check: responses.role,
+      body: request,
+    });
+  }
+
+  /**
+   * Drops a role, reassigning the objects it owns to `successor` (a role id, or a username with or without the branch
+   * suffix). The OpenAPI description takes `successor` as a query parameter; PlanetScale's Go SDK sends it in a JSON
+   * body (planetscale-go postgres_roles.go DeleteRoleRequest, commit 18057f9): both are sent, so either reading
+   * reassigns instead of refusing (or, worse, dropping).
+   */
+  deleteRole(database: string, branch: string, id: string, successor: string): Promise<void> {
+    return this.send({
+      endpoint: ENDPOINTS.delete_role,
+      params: { database, branch, id },
+      context: this.context(`delete role ${id}`, database, branch),
+      query: { successor },
+      body: { successor },
+    });
+  }
+
+  /** Renews a role: a full TTL again from now, same password (planetscale-go commit c90732c). */
+  renewRole(database: string, branch: string, id: string): Promise<PostgresRole> {
+    return this.send({
+      endpoint: ENDPOINTS.renew_role,
+      params: { database, branch, id },
+      context: this.context(`renew role ${id}`, database, branch),
+      check: responses.role,
     });
   }
 

@@ -86,6 +86,7 @@ const BRANCH = `${DATABASE}/branches/{branch}`;
 const PASSWORDS = `${BRANCH}/passwords`;
 const TOKENS = `${ORG}/service-tokens`;
 const CIDRS = `${DATABASE}/cidrs`;
+const ROLES = `${BRANCH}/roles`;
 
 const DATABASE_READ_ACCESSES = [
   'read_database', 'delete_database', 'write_database', 'read_branch', 'delete_branch', 'create_branch', 'promote_branches',
@@ -135,6 +136,22 @@ const PASSWORD_DELETE = byBranchKind({
   readOnlyRegion: ['delete_production_read_only_branch_password'],
 });
 
+/**
+ * Postgres branch roles: read with the branch accesses, created, renamed and renewed with `create_*branch_password`,
+ * deleted, reassigned and reset with `delete_*branch_password` (the OpenAPI description, create_role and delete_role).
+ */
+const ROLE_READ = byBranchKind({
+  production: ['read_branch', 'delete_branch', 'create_branch', 'connect_production_branch'],
+  development: ['read_branch', 'delete_branch', 'create_branch', 'connect_branch'],
+  readOnlyRegion: ['connect_production_read_only_branch'],
+});
+const ROLE_WRITE = byBranchKind({
+  production: ['create_production_branch_password'],
+  development: ['create_branch_password'],
+  readOnlyRegion: ['create_production_read_only_branch_password'],
+});
+const ROLE_DELETE = PASSWORD_DELETE;
+
 const TOKENS_READ: Requirement = { accesses: ['read_service_tokens'], oauth: 'undocumented' };
 const TOKENS_WRITE: Requirement = { accesses: ['write_service_tokens'], oauth: 'undocumented' };
 const TOKENS_DELETE: Requirement = { accesses: ['delete_service_tokens'], oauth: 'undocumented' };
@@ -177,6 +194,17 @@ export const ENDPOINTS = {
   update_password: { operation: 'update_password', method: 'PATCH', path: `${PASSWORDS}/{id}`, requires: PASSWORD_WRITE, source: 'openapi' },
   delete_password: { operation: 'delete_password', method: 'DELETE', path: `${PASSWORDS}/{id}`, requires: PASSWORD_DELETE, source: 'openapi' },
   renew_password: { operation: 'renew_password', method: 'POST', path: `${PASSWORDS}/{id}/renew`, requires: PASSWORD_WRITE, source: 'openapi' },
+
+  list_roles: { operation: 'list_roles', method: 'GET', path: ROLES, requires: ROLE_READ, source: 'openapi' },
+  create_role: { operation: 'create_role', method: 'POST', path: ROLES, requires: ROLE_WRITE, source: 'openapi' },
+  get_default_role: { operation: 'get_default_role', method: 'GET', path: `${ROLES}/default`, requires: ROLE_READ, source: 'openapi' },
+  reset_default_role: { operation: 'reset_default_role', method: 'POST', path: `${ROLES}/reset-default`, requires: ROLE_DELETE, source: 'openapi' },
+  get_role: { operation: 'get_role', method: 'GET', path: `${ROLES}/{id}`, requires: ROLE_READ, source: 'openapi' },
+  update_role: { operation: 'update_role', method: 'PATCH', path: `${ROLES}/{id}`, requires: ROLE_WRITE, source: 'openapi' },
+  delete_role: { operation: 'delete_role', method: 'DELETE', path: `${ROLES}/{id}`, requires: ROLE_DELETE, source: 'openapi' },
+  reassign_role_objects: { operation: 'reassign_role_objects', method: 'POST', path: `${ROLES}/{id}/reassign`, requires: ROLE_DELETE, source: 'openapi' },
+  renew_role: { operation: 'renew_role', method: 'POST', path: `${ROLES}/{id}/renew`, requires: ROLE_WRITE, source: 'openapi' },
+  reset_role: { operation: 'reset_role', method: 'POST', path: `${ROLES}/{id}/reset`, requires: ROLE_DELETE, source: 'openapi' },
 
   list_service_tokens: { operation: 'list_service_tokens', method: 'GET', path: TOKENS, requires: TOKENS_READ, source: 'openapi' },
   create_service_token: { operation: 'create_service_token', method: 'POST', path: TOKENS, requires: TOKENS_WRITE, source: 'openapi' },

@@ -7,6 +7,8 @@ import type {
   Organization,
   Password,
   PostgresIpRule,
+  PostgresRole,
+  CreatedPostgresRole,
   OrganizationServiceToken,
   ServiceTokenAccess,
   ServiceTokenGrant,
@@ -114,6 +116,25 @@ const ipRuleSchema = object({
   updated_at: str,
 });
 
+/** A Postgres branch role (list_roles, create_role): `password` only in the answer to create. */
+const roleProps = {
+  id: str,
+  name: str,
+  username: str,
+  base_username: str,
+  access_host_url: str,
+  database_name: str,
+  created_at: str,
+  expires_at: nullableStr,
+  expired: bool,
+  default: bool,
+  ttl: { type: 'integer', nullable: true },
+  inherited_roles: strArray,
+  password: nullableStr,
+};
+const roleSchema = object(roleProps, ['password']);
+const createdRoleSchema = object({ ...roleProps, password: { type: 'string', minLength: 1 } });
+
 const kind = { type: 'string', enum: ['mysql', 'postgresql'] };
 const databaseSchema = object({ id: str, name: str, kind, state: str });
 const branchSchema = object({ id: str, name: str, production: bool, kind });
@@ -185,6 +206,9 @@ export const responses = {
     looseList(grantSchema),
     (raw) => ({ next_page: raw.next_page ?? null, data: raw.data }),
   ),
+  role: check<PostgresRole>('role', roleSchema),
+  createdRole: check<CreatedPostgresRole>('createdRole', createdRoleSchema),
+  rolePage: check<{ next_page: number | null; data: PostgresRole[] }>('rolePage', pageOf(roleSchema)),
   ipRule: check<PostgresIpRule>('ipRule', ipRuleSchema),
   ipRulePage: check<{ next_page: number | null; data: PostgresIpRule[] }>('ipRulePage', pageOf(ipRuleSchema)),
 };

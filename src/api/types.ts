@@ -65,6 +65,43 @@ export interface UpdatePasswordRequest {
 }
 
 /**
+ * A PlanetScale Postgres branch role: the Postgres credential (list_roles, create_role in the OpenAPI description).
+ * `username` carries the branch routing suffix (`pscale_api_<id>.<branch id>`); `base_username` is the role as
+ * PostgreSQL knows it, what IP rules name. The secret is `password`, set only in the answer to create (and reset).
+ */
+export interface PostgresRole {
+  readonly id: string;
+  readonly name: string;
+  readonly username: string;
+  readonly base_username: string;
+  readonly access_host_url: string;
+  readonly database_name: string;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly expired: boolean;
+  readonly default: boolean;
+  readonly ttl: number | null;
+  readonly inherited_roles: string[];
+  readonly password?: string | null;
+}
+
+/** A role as returned by create: the only time `password` is set. */
+export interface CreatedPostgresRole extends PostgresRole {
+  readonly password: string;
+}
+
+export interface CreateRoleRequest {
+  readonly name?: string;
+  readonly ttl?: number;
+  readonly inherited_roles?: string[];
+  readonly with_replication?: boolean;
+}
+
+export interface UpdateRoleRequest {
+  readonly name?: string;
+}
+
+/**
  * One access of a service token, as `/service-tokens/{id}/access` answers it (planetscale-go service_tokens.go
  * ServiceTokenAccess: `{id, type, access, resource: {id, name, type}}`; its test fixture has type "DatabaseAccess"
  * and resource type "Database"). Older answers carried the resource as flat `resource_*` fields; both are read.

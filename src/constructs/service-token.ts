@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
-import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestAccess } from '../spec/accesses';
+import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestName } from '../spec/accesses';
 import { managedNameOf, type TokenDeclaration } from '../spec/desired-state';
 
 export interface ServiceTokenProps {
@@ -87,7 +87,7 @@ export class ServiceToken extends Construct {
       const text = JSON.stringify(access);
       const reason = typeof access === 'string' ? explain(access) : undefined;
       if (reason) throw invalidProp(this, where, reason);
-      const suggestion = typeof access === 'string' ? suggestAccess(access, allowed) : undefined;
+      const suggestion = typeof access === 'string' ? suggestName(access, allowed) : undefined;
       const list = allowed === DATABASE_ACCESSES ? 'DATABASE_ACCESSES' : 'DATABASE_ACCESSES and ORGANIZATION_ACCESSES';
       throw invalidProp(
         this,

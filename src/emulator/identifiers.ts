@@ -25,6 +25,14 @@ export function newUsername(): string {
   return randomString(LOWER_ALNUM, 20);
 }
 
+/**
+ * Postgres role usernames: `pscale_api_` and 12 lowercase alphanumerics, as PlanetScale's CLI tests show them
+ * ("pscale_api_45lwf7v03mvy.ua0vjkcqtfid" in cli internal/cmd/role reassign_test.go, with the branch id as suffix).
+ */
+export function newRoleUsername(): string {
+  return `pscale_api_${randomString(LOWER_ALNUM, 12)}`;
+}
+
 /** `pscale_pw_` followed by 43 characters, the real format. */
 export function newPasswordSecret(): string {
   return `pscale_pw_${randomString(ALNUM, 43)}`;

@@ -48,6 +48,47 @@ export interface PasswordRecord {
   readonly actor: ActorRecord;
 }
 
+/**
+ * A Postgres branch role. `username` is the role as PostgreSQL knows it (`pscale_api_<12>`; the API shows it with
+ * the branch id as suffix too); the default role is `postgres`. `ownedObjects` stands in for the tables and other
+ * objects the application created under the role: deleting a role that owns objects needs a successor.
+ */
+export interface RoleRecord {
+  readonly id: string;
+  readonly organization: string;
+  readonly database: string;
+  readonly branch: string;
+  name: string;
+  readonly username: string;
+  readonly inheritedRoles: string[];
+  readonly withReplication: boolean;
+  readonly ttlSeconds: number | null;
+  expiresAt: string | null;
+  readonly createdAt: string;
+  updatedAt: string;
+  secretHash: string;
+  readonly isDefault: boolean;
+  ownedObjects: string[];
+  readonly actor: ActorRecord;
+}
+
+/** A dropped role, kept so tests can see where its objects went. */
+export interface RoleDeletionRecord {
+  readonly id: string;
+  readonly organization: string;
+  readonly database: string;
+  readonly branch: string;
+  readonly name: string;
+  readonly username: string;
+  /** The successor as the request named it, or null. */
+  readonly successor: string | null;
+  /** The id of the role its objects went to, or null when it owned none. */
+  readonly successorId: string | null;
+  /** The objects it owned, reassigned to the successor. */
+  readonly reassigned: string[];
+  readonly deletedAt: string;
+}
+
 export interface AccessRecord {
   readonly id: string;
   readonly access: string;
@@ -115,10 +156,12 @@ export interface EmulatorState {
   serviceTokens: ServiceTokenRecord[];
   ipRules: IpRuleRecord[];
   oauthTokens: OAuthTokenRecord[];
+  roles: RoleRecord[];
+  roleDeletions: RoleDeletionRecord[];
 }
 
 export function emptyState(): EmulatorState {
-  return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [], oauthTokens: [] };
+  return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [], oauthTokens: [], roles: [], roleDeletions: [] };
 }
 
 /** Whether a credential with this expiry has expired at `now`. */

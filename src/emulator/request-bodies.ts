@@ -1,7 +1,8 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { HttpError } from './http-error';
-import { PASSWORD_ROLES, type CreatePasswordRequest, type CreateServiceTokenRequest, type PostgresIpRuleRequest, type ServiceTokenAccessRequest, type UpdatePasswordRequest } from '../api/types';
+import { PASSWORD_ROLES, type CreatePasswordRequest, type CreateRoleRequest, type UpdateRoleRequest, type CreateServiceTokenRequest, type PostgresIpRuleRequest, type ServiceTokenAccessRequest, type UpdatePasswordRequest } from '../api/types';
 import { normalizeCidr } from '../spec/cidr';
+import { INHERITED_ROLES } from '../spec/postgres-roles';
 
 /** Request body checks: a bad body is a 422 whose message names the field, as the API does. */
 const ajv = new Ajv({ allErrors: false });
@@ -60,6 +61,24 @@ const updateIpRule = ajv.compile<PostgresIpRuleRequest>({
   properties: ipRuleFields,
 });
 
+/** The query-safety settings roles carry (pg_strict); accepted and ignored. */
+const querySafety = { require_where_on_delete: { type: 'string' }, require_where_on_update: { type: 'string' } };
+const createRole = ajv.compile<CreateRoleRequest>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name,
+    ttl: { type: 'integer', minimum: 0 },
+    inherited_roles: { type: 'array', items: { type: 'string', enum: [...INHERITED_ROLES] }, uniqueItems: true },
+    with_replication: { type: 'boolean' },
+    ...querySafety,
+  },
+});
+const updateRole = ajv.compile<UpdateRoleRequest>({ type: 'object', additionalProperties: false, properties: { name, ...querySafety } });
+const successor = { type: 'string', minLength: 1, maxLength: 255 };
+const deleteRole = ajv.compile<{ successor?: string }>({ type: 'object', additionalProperties: false, properties: { successor } });
+const reassignRole = ajv.compile<{ successor: string }>({ type: 'object', additionalProperties: false, required: ['successor'], properties: { successor } });
+
 function checked<T>(validate: ValidateFunction<T>, body: unknown): T {
   if (validate(body)) return body;
   const error = validate.errors?.[0];
@@ -85,4 +104,8 @@ export const bodies = {
   tokenAccess: (body: unknown) => checked(tokenAccess, body ?? {}),
   createIpRule: (body: unknown) => checked(createIpRule, body ?? {}),
   updateIpRule: (body: unknown) => checked(updateIpRule, body ?? {}),
+  createRole: (body: unknown) => checked(createRole, body ?? {}),
+  updateRole: (body: unknown) => checked(updateRole, body ?? {}),
+  deleteRole: (body: unknown) => checked(deleteRole, body ?? {}),
+  reassignRole: (body: unknown) => checked(reassignRole, body ?? {}),
 };

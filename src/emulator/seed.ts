@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { newId } from './identifiers';
+import { hashSecret, newId, newPasswordSecret } from './identifiers';
 import type { EmulatorState } from './model';
 
 /** What the emulator starts with: organizations, their databases and branches. */
@@ -90,15 +90,36 @@ export function stateFromSeed(seed: Seed, state: EmulatorState, now: Date): void
     for (const db of org.databases) {
       state.databases.push({ id: newId(), organization: org.name, name: db.name, kind: db.kind, createdAt });
       for (const branch of db.branches) {
-        state.branches.push({
-          id: newId(),
-          organization: org.name,
-          database: db.name,
-          name: branch.name,
-          production: branch.production,
-          createdAt,
-        });
+        const id = newId();
+        state.branches.push({ id, organization: org.name, database: db.name, name: branch.name, production: branch.production, createdAt });
+        if (db.kind === 'postgresql') state.roles.push(defaultRole(org.name, db.name, branch.name, createdAt));
       }
     }
   }
+}
+
+/**
+ * The branch's default role, `postgres` (username `postgres.<branch id>`): "Every PostgreSQL database comes with a
+ * default postgres role" (docs postgres/connecting). Its password is shown once, by reset-default; nobody knows this
+ * one. It cannot be deleted, and is where a dropped role's objects go by default.
+ */
+function defaultRole(organization: string, database: string, branch: string, createdAt: string): EmulatorState['roles'][number] {
+  return {
+    id: newId(),
+    organization,
+    database,
+    branch,
+    name: 'postgres',
+    username: 'postgres',
+    inheritedRoles: ['postgres'],
+    withReplication: true,
+    ttlSeconds: null,
+    expiresAt: null,
+    createdAt,
+    updatedAt: createdAt,
+    secretHash: hashSecret(newPasswordSecret()),
+    isDefault: true,
+    ownedObjects: [],
+    actor: { id: 'planetscale', displayName: 'PlanetScale' },
+  };
 }

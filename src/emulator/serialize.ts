@@ -7,6 +7,7 @@ import {
   type IpRuleRecord,
   type OrganizationRecord,
   type PasswordRecord,
+  type RoleRecord,
   type ServiceTokenRecord,
 } from './model';
 
@@ -182,6 +183,53 @@ export function passwordJson(password: PasswordRecord, branch: BranchRecord, now
       mysql_edge_address: HOST,
       private_edge_connectivity: false,
     },
+  };
+}
+
+/**
+ * The host of a Postgres branch: `{id+region}.horizon.psdb.cloud` (PlanetScale docs, postgres/connecting:
+ * "xxxxxxxxxx-useast1-1.horizon.psdb.cloud").
+ */
+export function postgresHost(branch: BranchRecord): string {
+  return `${branch.id.slice(0, 10)}-useast1-1.horizon.psdb.cloud`;
+}
+
+/**
+ * A role as the role routes answer it (OpenAPI list_roles / create_role, every required field). The username carries
+ * the branch id as routing suffix (`{role}.{branch_id}`, docs postgres/connecting); `base_username` is without it.
+ * `database_name` is the database inside Postgres: PlanetScale's database name "is not created as a logical database
+ * inside of Postgres" (docs postgres/tutorials), so it is `postgres`. `password` and `ttl` are required strings and
+ * integers in the description, so outside create they are sent as "" and (for a role without expiry) 0.
+ */
+export function roleJson(role: RoleRecord, branch: BranchRecord, now: Date, password = '') {
+  const host = postgresHost(branch);
+  return {
+    id: role.id,
+    name: role.name,
+    access_host_url: host,
+    private_access_host_url: `private-${host}`,
+    private_connection_service_name: `com.amazonaws.vpce.us-east-1.vpce-svc-${branch.id}`,
+    username: `${role.username}.${branch.id}`,
+    base_username: role.username,
+    password,
+    database_name: 'postgres',
+    created_at: role.createdAt,
+    updated_at: role.updatedAt,
+    deleted_at: null,
+    expires_at: role.expiresAt,
+    dropped_at: null,
+    disabled_at: null,
+    drop_failed: '',
+    ready: true,
+    expired: hasExpired(role.expiresAt, now),
+    default: role.isDefault,
+    ttl: role.ttlSeconds ?? 0,
+    inherited_roles: [...role.inheritedRoles],
+    with_replication: role.withReplication,
+    branch: { id: branch.id, name: branch.name, created_at: branch.createdAt, updated_at: branch.createdAt, deleted_at: null },
+    actor: actor(role.actor),
+    // The OpenAPI file lists off/warn/on, which YAML 1.1 readers turn into booleans; the API sends the strings.
+    query_safety_settings: { require_where_on_delete: 'off', require_where_on_update: 'off' },
   };
 }
 

@@ -82,8 +82,8 @@ function distance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The documented access closest to a misspelt one, when one is close enough to be what was meant. */
-export function suggestAccess(name: string, candidates: readonly string[] = ALL_ACCESSES): string | undefined {
+/** The candidate closest to a misspelt name (an access, an inherited role), when one is close enough to be what was meant. */
+export function suggestName(name: string, candidates: readonly string[] = ALL_ACCESSES): string | undefined {
   let best: { name: string; score: number } | undefined;
   for (const candidate of candidates) {
     const score = distance(name.toLowerCase(), candidate);
