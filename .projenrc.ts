@@ -46,6 +46,15 @@ const project = new typescript.TypeScriptProject({
     'esbuild@^0.25.0',
     // Reads the PlanetScale OpenAPI description in contract tests.
     'yaml@^2.8.0',
+    // Real parsers that check the Postgres connection strings in tests: libpq URLs (node-postgres's own parser),
+    // ADO.NET strings (Npgsql's format), .env files (Laravel), shell words (the psql command line).
+    'pg-connection-string@^2.9.0',
+    // The types pg-connection-string's declarations import.
+    '@types/pg@^8',
+    '@tediousjs/connection-string@^1.1.0',
+    'dotenv@^17.0.0',
+    'shell-quote@^1.8.0',
+    '@types/shell-quote@^1.7.5',
   ],
   jestOptions: {
     jestVersion: '^29',

@@ -76,7 +76,7 @@ describe('a 404 never proves that something is gone', () => {
     ]);
     scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
     const output = await scenario.project.applyOk(TerraformProject.credentialsEnv(deployer));
-    expect(output).toContain('warning: database inventory: could not list database inventory (list branches (organization acme, database inventory) failed with HTTP 404');
+    expect(output).toContain('warning: branches of inventory: could not list branches of inventory (list branches (organization acme, database inventory) failed with HTTP 404');
     expect(output).toContain('; objects there are left as they are');
     expect(output).toContain('warning: service tokens: could not list service tokens (list service tokens (organization acme) failed with HTTP 404');
     expect(output).toContain(`deleted password ${old.name} (${old.id}) on shop/dev: no longer declared`);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DatabasePassword, IpRestriction, ServiceToken, type DatabasePasswordProps } from '../src';
+import { runCli } from './support/cli';
 import { useScenario } from './support/scenario';
 import { TERRAFORM, type CommandResult } from './support/terraform';
 import { parseOwnedName } from '../src/spec/naming';
@@ -13,22 +14,10 @@ import { parseOwnedName } from '../src/spec/naming';
  */
 
 const scenario = useScenario();
-const CLI = resolve(__dirname, '..', 'src', 'cli.ts');
 
-/** Runs `planetscale-cdktf <args>` (from source) against the scenario's synthesized output and emulator. */
+/** Runs `planetscale-cdktf <args>` against the scenario's project. */
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args, '--out', scenario.project.outdir], {
-      env: { ...scenario.project.env(extraEnv), TS_NODE_TRANSPILE_ONLY: 'true' },
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('close', (code) => {
-      scenario.project.transcript.push(output);
-      done({ code: code ?? 1, output });
-    });
-  });
+  return runCli(scenario.project, args, extraEnv);
 }
 
 async function ownedPasswords() {

@@ -90,7 +90,8 @@ test('a CIDR edit patches the password in place: same id, same secret, no rotati
   // The listing (one page per location) and one PATCH: no create, no delete, no per-object lookup.
   expect(scenario.emulator.requests.snapshot()).toEqual({
     'GET list_databases': 1,
-    'GET list_branches': 2,
+    'GET list_branches': 3,
+    'GET list_roles': 2,
     'GET list_passwords': 4,
     'GET list_database_postgres_cidrs': 1,
     'GET list_service_tokens': 1,
@@ -244,12 +245,13 @@ test('problems only the API can see fail the apply with one clear line', async (
   expect(branch.code).not.toBe(0);
   expect(branch.output).toContain('planetscale access/typo: branch mian not found in database shop (organization acme)');
 
+  // A MySQL-only prop on a database that PlanetScale says is Postgres (synth could not know).
   scenario.project.synth((stack) => {
-    new DatabasePassword(stack, 'pg', { database: 'analytics', branch: 'main' });
+    new DatabasePassword(stack, 'pg', { database: 'analytics', branch: 'main', directVtgate: true });
   });
   const postgres = await scenario.project.apply();
   expect(postgres.code).not.toBe(0);
-  expect(postgres.output).toContain('planetscale access/pg: database analytics in organization acme is a Postgres database');
+  expect(postgres.output).toContain('planetscale access/pg: database analytics in organization acme is a Postgres database; directVtgate applies to MySQL/Vitess passwords only');
 
   scenario.project.synth((stack) => {
     new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main' });

@@ -98,6 +98,10 @@ describe('DatabasePassword', () => {
       object: objectHash('access/full'),
       generation: generationHash(fixed),
       ...fixed,
+      // Replica and direct VTGate exist on MySQL/Vitess only: the engine is known at synth.
+      engine: 'mysql',
+      inherited_roles: null,
+      successor: null,
       cidrs: [],
       renew_before_seconds: 604800,
     });
@@ -457,6 +461,41 @@ describe('ServiceToken', () => {
   });
 });
 
+describe('DatabasePassword on a Postgres database', () => {
+  test('the engine comes from the props or from other uses of the database; else it is asked at apply', () => {
+    const synth = build((stack) => {
+      new DatabasePassword(stack, 'unknown', { database: 'reports' });
+      new DatabasePassword(stack, 'api', { database: 'analytics', role: 'readwriter' });
+      new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'] });
+      new DatabasePassword(stack, 'monitor', { database: 'metrics', inheritedRoles: ['pg_read_all_stats', 'pg_monitor'] });
+    });
+    const byPath = (path: string) => desired().passwords.find((p) => p.path === path)!;
+    expect([byPath('access/unknown').engine, byPath('access/api').engine, byPath('access/monitor').engine]).toEqual([null, 'postgresql', 'postgresql']);
+    // Explicit inherited roles are sorted and fixed at creation; without them the generation is what it always was.
+    expect(byPath('access/monitor').inherited_roles).toEqual(['pg_monitor', 'pg_read_all_stats']);
+    expect(triggers(synth, 'monitor_').inherited_roles).toEqual(['pg_monitor', 'pg_read_all_stats']);
+    expect(byPath('access/api').generation).toBe(
+      generationHash({ database: 'analytics', branch: 'main', role: 'readwriter', ttl_seconds: null, replica: false, direct_vtgate: false, rotation: '' }),
+    );
+  });
+
+  test('a successor and a rule on the role of a password are declared by path, and change in place', () => {
+    const synth = build((stack) => {
+      const owner = new DatabasePassword(stack, 'migrations', { database: 'analytics', role: 'admin' });
+      const api = new DatabasePassword(stack, 'api', { database: 'analytics', successor: owner });
+      new DatabasePassword(stack, 'batch', { database: 'analytics', successor: 'pscale_api_abc123def456' });
+      new IpRestriction(stack, 'api-office', { database: 'analytics', role: api, cidrs: ['203.0.113.0/24'] });
+    });
+    const state = desired();
+    expect(state.passwords.find((p) => p.path === 'access/api')!.successor).toEqual({ path: 'access/migrations' });
+    expect(state.passwords.find((p) => p.path === 'access/batch')!.successor).toEqual({ role: 'pscale_api_abc123def456' });
+    expect(state.ip_rules[0]).toMatchObject({ role: '', role_path: 'access/api', database: 'analytics' });
+    expect(input(synth, 'api_').successor).toEqual({ path: 'access/migrations' });
+    expect(triggers(synth, 'api_').successor).toBeUndefined();
+    expect(input(synth, 'api-office_').role_path).toBe('access/api');
+  });
+});
+
 describe('IpRestriction on a Postgres database', () => {
   test('a database IP rule with its schema, role, description and IPv4 CIDRs: all in place but the database', () => {
     const synth = build((stack) => {
@@ -502,20 +541,62 @@ describe('IpRestriction on a Postgres database', () => {
     ['bad role', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], role: 'bi-reader' }), 'IpRestriction access/bi: role "bi-reader" is not a PostgreSQL identifier'],
     ['long description', (stack) => new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'], description: 'x'.repeat(101) }), 'IpRestriction access/bi: description must be one line of at most 100 characters'],
     [
-      'a MySQL database (known from a password) used for a Postgres rule',
+      'a MySQL database (known from a replica password) used for a Postgres rule',
       (stack) => {
-        new DatabasePassword(stack, 'app', { database: 'shop' });
+        new DatabasePassword(stack, 'app', { database: 'shop', replica: true });
         new IpRestriction(stack, 'bi', { database: 'shop', cidrs: ['10.0.0.0/8'] });
       },
-      'IpRestriction access/bi: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/app) and a Postgres database (database IP rule access/bi)',
+      'IpRestriction access/bi: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/app sets replica) ' +
+        'and a Postgres database (IpRestriction access/bi is a database IP rule) in one stack',
     ],
     [
-      'a Postgres database (known from a rule) used for a password',
+      'a Postgres database (known from a rule) given a password allow-list',
       (stack) => {
         new IpRestriction(stack, 'bi', { database: 'analytics', cidrs: ['10.0.0.0/8'] });
-        new DatabasePassword(stack, 'app', { database: 'analytics' });
+        const app = new DatabasePassword(stack, 'app', { database: 'analytics' });
+        new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
       },
-      'DatabasePassword access/app: database "analytics" cannot be both a MySQL/Vitess database (DatabasePassword access/app) and a Postgres database (database IP rule access/bi)',
+      'IpRestriction access/office: database "analytics" cannot be both a MySQL/Vitess database (IpRestriction access/office restricts password access/app; ' +
+        'for a Postgres role use IpRestriction({ database, role: password })) and a Postgres database (IpRestriction access/bi is a database IP rule) in one stack',
+    ],
+    [
+      'a Postgres-only prop on a password of a database a replica password makes MySQL',
+      (stack) => {
+        new DatabasePassword(stack, 'replica', { database: 'shop', replica: true });
+        new DatabasePassword(stack, 'app', { database: 'shop', inheritedRoles: ['pg_read_all_data'] });
+      },
+      'DatabasePassword access/app: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/replica sets replica) and a Postgres database',
+    ],
+    [
+      'MySQL-only and Postgres-only props on one password',
+      (stack) => new DatabasePassword(stack, 'app', { database: 'analytics', directVtgate: true, successor: 'postgres' }),
+      'DatabasePassword access/app: successor is for Postgres roles and directVtgate for MySQL/Vitess passwords: a password has one engine',
+    ],
+    [
+      'a misspelt inherited role',
+      (stack) => new DatabasePassword(stack, 'app', { database: 'analytics', inheritedRoles: ['pg_read_all_data', 'pg_write_al_data' as never] }),
+      'DatabasePassword access/app: inheritedRoles[1] "pg_write_al_data" is not a role PlanetScale lets a role inherit; did you mean "pg_write_all_data"?',
+    ],
+    [
+      'role and inheritedRoles together',
+      (stack) => new DatabasePassword(stack, 'app', { database: 'analytics', role: 'admin', inheritedRoles: ['pg_monitor'] }),
+      'DatabasePassword access/app: inheritedRoles and `role` both say what the role may do: set one of them',
+    ],
+    [
+      'a successor on another branch',
+      (stack) => {
+        const heir = new DatabasePassword(stack, 'heir', { database: 'analytics', branch: 'dev' });
+        new DatabasePassword(stack, 'app', { database: 'analytics', successor: heir });
+      },
+      'DatabasePassword access/app: successor access/heir is on analytics/dev, not analytics/main: objects stay on their branch',
+    ],
+    [
+      'a rule naming the role of a password of another database',
+      (stack) => {
+        const app = new DatabasePassword(stack, 'app', { database: 'reports' });
+        new IpRestriction(stack, 'bi', { database: 'analytics', role: app, cidrs: ['10.0.0.0/8'] });
+      },
+      'IpRestriction access/bi: role is password access/app of database reports; a rule on analytics can only name a role of analytics',
     ],
   ])('%s', (_name, define, message) => {
     expect(errorOf(define)).toContain(message);

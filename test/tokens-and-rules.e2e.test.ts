@@ -73,7 +73,8 @@ describe('service tokens', () => {
     // resource one removal and/or one addition.
     expect(scenario.emulator.requests.snapshot()).toEqual({
       'GET list_databases': 1,
-      'GET list_branches': 2,
+      'GET list_branches': 3,
+      'GET list_roles': 2,
       'GET list_passwords': 4,
       'GET list_database_postgres_cidrs': 1,
       'GET list_service_tokens': 1,
@@ -163,7 +164,8 @@ describe('Postgres database IP rules', () => {
     await scenario.project.applyOk();
     expect(scenario.emulator.requests.snapshot()).toEqual({
       'GET list_databases': 1,
-      'GET list_branches': 2,
+      'GET list_branches': 3,
+      'GET list_roles': 2,
       'GET list_passwords': 4,
       'GET list_database_postgres_cidrs': 1,
       'GET list_service_tokens': 1,

@@ -1,13 +1,19 @@
 import { Construct } from 'constructs';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
-import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
+import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp, shown } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
+import { suggestName } from '../spec/accesses';
 import { collapseCidrs } from '../spec/cidr';
+import { SUCCESSOR_PATTERN } from '../spec/contract';
 import { managedNameOf, type PasswordDeclaration } from '../spec/desired-state';
+import { INHERITED_ROLES, sortedRoles, type InheritedRole } from '../spec/postgres-roles';
 
 export interface DatabasePasswordProps {
-  /** The MySQL/Vitess database the password belongs to. */
+  /**
+   * The database: on MySQL/Vitess the credential is a branch password, on Postgres a branch role. The engine asks
+   * PlanetScale which kind it is at apply, unless a prop below (or another construct's use of the database) says.
+   */
   readonly database: string;
   /**
    * The branch the password can connect to.
@@ -15,23 +21,37 @@ export interface DatabasePasswordProps {
    */
   readonly branch?: string;
   /**
-   * The database role. Changing it creates a new password first, then deletes the old one.
+   * The database role. Changing it creates a new password first, then deletes the old one. On Postgres it maps to
+   * inherited roles: reader → pg_read_all_data, writer → pg_write_all_data, readwriter → both, admin → postgres.
    * @default 'reader'
    */
   readonly role?: PasswordRole;
+  /**
+   * Postgres only: exactly these inherited roles (PlanetScale's list: pg_read_all_data, pg_write_all_data, postgres,
+   * pg_monitor, ...) instead of the mapping of `role`. Changing them creates a new role first.
+   * @default - the mapping of `role`
+   */
+  readonly inheritedRoles?: InheritedRole[];
+  /**
+   * Postgres only: who gets the objects (tables, sequences, ...) the role owns when this construct is removed: another
+   * `DatabasePassword` of the stack on the same database, or an existing role's name or id. A rotation always hands
+   * them to the new generation.
+   * @default - the branch's default role, postgres
+   */
+  readonly successor?: DatabasePassword | string;
   /**
    * Time to live: whole seconds, or a duration such as '90d', '12h', '30m'. Changing it creates a new password.
    * @default - the password does not expire
    */
   readonly ttl?: number | string;
   /**
-   * Whether the password connects to read replicas. Changing it creates a new password.
+   * MySQL/Vitess only: whether the password connects to read replicas. Changing it creates a new password.
    * @default false
    */
   readonly replica?: boolean;
   /**
-   * Whether the password connects directly to a VTGate, bypassing the load balancer. Changing it creates a new
-   * password.
+   * MySQL/Vitess only: whether the password connects directly to a VTGate, bypassing the load balancer. Changing it
+   * creates a new password.
    * @default false
    */
   readonly directVtgate?: boolean;
@@ -55,9 +75,11 @@ export interface DatabasePasswordProps {
 }
 
 /**
- * A PlanetScale branch password. Its secret is written to the outputs file, never to Terraform state. Fields fixed
- * at creation (role, TTL, replica, direct VTGate, branch, rotation) make a new password when changed; the CIDR
- * allow-list (from `IpRestriction`s) is patched in place.
+ * A PlanetScale database credential: a branch password on a MySQL/Vitess database, a branch role on a Postgres one.
+ * Its secret is written to the outputs file, never to Terraform state. Fields fixed at creation (role, inherited
+ * roles, TTL, replica, direct VTGate, branch, rotation) make a new credential when changed, issued before the old one
+ * is deleted (a Postgres role's objects go to its successor generation); a MySQL allow-list (from `IpRestriction`s)
+ * is patched in place.
  */
 export class DatabasePassword extends Construct {
   readonly database: string;
@@ -93,9 +115,20 @@ export class DatabasePassword extends Construct {
     }
     const display = checkDisplayName(this, props.name, id);
     const rotation = checkRotation(this, props.rotation);
-    planetscale.declareDatabase(this, this.database, 'mysql');
+    const inheritedRoles = this.checkInheritedRoles(props);
+    const successor = this.checkSuccessor(props.successor);
 
-    // The fields fixed at creation: a change is a new password (the generation hash covers exactly these).
+    // A prop only one engine has says which engine this is; both kinds of prop on one password cannot work.
+    const mysqlOnly = (['replica', 'directVtgate'] as const).filter((p) => props[p] !== undefined);
+    const postgresOnly = (['inheritedRoles', 'successor'] as const).filter((p) => props[p] !== undefined);
+    if (mysqlOnly.length > 0 && postgresOnly.length > 0) {
+      throw invalidProp(this, postgresOnly[0], `is for Postgres roles and ${mysqlOnly[0]} for MySQL/Vitess passwords: a password has one engine (remove one of them)`);
+    }
+    if (mysqlOnly.length > 0) planetscale.declareDatabase(this, this.database, 'mysql', `DatabasePassword ${this.node.path} sets ${mysqlOnly[0]}`);
+    if (postgresOnly.length > 0) planetscale.declareDatabase(this, this.database, 'postgresql', `DatabasePassword ${this.node.path} sets ${postgresOnly[0]}`);
+
+    // The fields fixed at creation: a change is a new password (the generation hash covers exactly these). Inherited
+    // roles are added only when given, so the generation of every password declared without them stays what it was.
     const fixed = {
       database: this.database,
       branch: this.branch,
@@ -104,13 +137,17 @@ export class DatabasePassword extends Construct {
       replica: props.replica ?? false,
       direct_vtgate: props.directVtgate ?? false,
       rotation,
+      ...(inheritedRoles ? { inherited_roles: inheritedRoles } : {}),
     };
     const identity = planetscale.identity(this, fixed);
     const declaration = (): PasswordDeclaration => ({
       kind: 'password',
       ...identity,
       display,
+      engine: planetscale.kindOf(this.database) ?? null,
       ...fixed,
+      inherited_roles: inheritedRoles ?? null,
+      successor: successor(),
       cidrs: this.cidrs,
       renew_before_seconds: renewBefore ?? null,
     });
@@ -118,8 +155,43 @@ export class DatabasePassword extends Construct {
     planetscale.declare(this, declaration);
     declareObject(this, planetscale, () => ({
       replace: fixed,
-      inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null },
+      inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null, successor: successor() },
     }));
+  }
+
+  private checkInheritedRoles(props: DatabasePasswordProps): InheritedRole[] | undefined {
+    const roles = props.inheritedRoles;
+    if (roles === undefined) return undefined;
+    if (props.role !== undefined) throw invalidProp(this, 'inheritedRoles', 'and `role` both say what the role may do: set one of them');
+    if (!Array.isArray(roles) || roles.length === 0) throw invalidProp(this, 'inheritedRoles', `must list at least one of ${INHERITED_ROLES.join(', ')}`);
+    for (const [index, role] of roles.entries()) {
+      if (typeof role === 'string' && (INHERITED_ROLES as readonly string[]).includes(role)) continue;
+      const suggestion = typeof role === 'string' ? suggestName(role, INHERITED_ROLES) : undefined;
+      throw invalidProp(
+        this,
+        `inheritedRoles[${index}]`,
+        `${shown(JSON.stringify(role) ?? String(role))} is not a role PlanetScale lets a role inherit` +
+          (suggestion ? `; did you mean "${suggestion}"?` : `; use one of ${INHERITED_ROLES.join(', ')}`),
+      );
+    }
+    return sortedRoles(roles) as InheritedRole[];
+  }
+
+  /** The successor prop, checked now; evaluated at synth (a password named as successor may be declared later). */
+  private checkSuccessor(successor: DatabasePasswordProps['successor']): () => PasswordDeclaration['successor'] {
+    if (successor === undefined) return () => null;
+    if (typeof successor === 'string') {
+      if (!SUCCESSOR_PATTERN.test(successor)) {
+        throw invalidProp(this, 'successor', `${shown(JSON.stringify(successor))} is not a role name or id (letters, digits, '_', '$' or '.')`);
+      }
+      return () => ({ role: successor });
+    }
+    if (!(successor instanceof DatabasePassword)) throw invalidProp(this, 'successor', 'must be a DatabasePassword of this stack, or a role name or id');
+    if (successor === this) throw invalidProp(this, 'successor', 'cannot be the password itself');
+    if (successor.database !== this.database || successor.branch !== this.branch) {
+      throw invalidProp(this, 'successor', `${successor.node.path} is on ${successor.database}/${successor.branch}, not ${this.database}/${this.branch}: objects stay on their branch`);
+    }
+    return () => ({ path: successor.node.path });
   }
 
   /**

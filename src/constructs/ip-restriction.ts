@@ -29,10 +29,11 @@ export interface IpRestrictionProps {
    */
   readonly schema?: string;
   /**
-   * Postgres only: the role the rule applies to.
+   * Postgres only: the role the rule applies to: a role name, or a `DatabasePassword` of this stack on the same
+   * database, whose role the rule then follows across rotations (by its username without the branch suffix).
    * @default '' (all roles)
    */
-  readonly role?: string;
+  readonly role?: string | DatabasePassword;
   /**
    * Postgres only: a description; the rule's description is this plus an ownership tag `[cdktf:<managed name>]`.
    * @default ''
@@ -84,6 +85,13 @@ export class IpRestriction extends Construct {
       for (const field of ['schema', 'role', 'description', 'name'] as const) {
         if (props[field] !== undefined) throw invalidProp(this, field, 'applies to Postgres database rules only (set `database`, not `password`)');
       }
+      // An allow-list is a MySQL/Vitess password's: on Postgres, restrictions are database rules.
+      PlanetScale.of(this).declareDatabase(
+        this,
+        props.password.database,
+        'mysql',
+        `IpRestriction ${this.node.path} restricts password ${props.password.node.path}; for a Postgres role use IpRestriction({ database, role: password })`,
+      );
       props.password.allow(this.cidrs);
       return;
     }
@@ -93,9 +101,10 @@ export class IpRestriction extends Construct {
   private definePostgresRule(id: string, props: IpRestrictionProps): void {
     const planetscale = PlanetScale.of(this);
     const database = checkResourceName(this, 'database', props.database);
-    planetscale.declareDatabase(this, database, 'postgresql');
+    planetscale.declareDatabase(this, database, 'postgresql', `IpRestriction ${this.node.path} is a database IP rule`);
+    const rolePath = this.checkRolePassword(props.role, database);
     for (const field of ['schema', 'role'] as const) {
-      const value = props[field] ?? '';
+      const value = field === 'role' && rolePath !== null ? '' : (props[field] ?? '');
       if (typeof value !== 'string' || !POSTGRES_IDENTIFIER_PATTERN.test(value)) {
         throw invalidProp(this, field, `${JSON.stringify(value)} is not a PostgreSQL identifier (letters, digits, '_' or '$', at most 63, not starting with a digit)`);
       }
@@ -107,12 +116,22 @@ export class IpRestriction extends Construct {
     const display = checkDisplayName(this, props.name, id);
     // Every field of a rule but its database can be changed in place, so its generation never changes.
     const identity = planetscale.identity(this, {});
-    const fields = { schema: props.schema ?? '', role: props.role ?? '', cidrs: [...this.cidrs].sort(compareCidrs), description };
+    const role = rolePath === null ? ((props.role as string | undefined) ?? '') : '';
+    const fields = { schema: props.schema ?? '', role, role_path: rolePath, cidrs: [...this.cidrs].sort(compareCidrs), description };
     const declaration: IpRuleDeclaration = { kind: 'postgres-ip-rule', path: identity.path, object: identity.object, display, database, ...fields };
     planetscale.declare(this, () => declaration);
     declareObject(this, planetscale, () => ({
       replace: { database },
       inPlace: { name: display, ...fields },
     }));
+  }
+
+  /** The path of the password whose role the rule follows, when `role` is a DatabasePassword; null otherwise. */
+  private checkRolePassword(role: IpRestrictionProps['role'], database: string): string | null {
+    if (!(role instanceof DatabasePassword)) return null;
+    if (role.database !== database) {
+      throw invalidProp(this, 'role', `is password ${role.node.path} of database ${role.database}; a rule on ${database} can only name a role of ${database}`);
+    }
+    return role.node.path;
   }
 }

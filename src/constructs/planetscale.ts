@@ -205,22 +205,28 @@ export class PlanetScale extends Construct implements DeclaringStack {
   }
 
   /**
-   * Records what kind of database a construct needs, refusing a database used both as MySQL/Vitess (passwords) and
-   * as Postgres (database IP rules) in this stack.
+   * Records what kind of database a construct needs (`use` says how, for messages), refusing a database used both as
+   * MySQL/Vitess and as Postgres in this stack.
    * @internal
    */
-  declareDatabase(construct: IConstruct, database: string, kind: 'mysql' | 'postgresql'): void {
+  declareDatabase(construct: IConstruct, database: string, kind: 'mysql' | 'postgresql', use: string): void {
     const known = this.databaseKinds.get(database);
     if (known && known.kind !== kind) {
-      const mysqlUse = kind === 'mysql' ? construct.node.path : known.by;
-      const postgresUse = kind === 'mysql' ? known.by : construct.node.path;
+      const [mysqlUse, postgresUse] = kind === 'mysql' ? [use, known.by] : [known.by, use];
       throw invalidProp(
         construct,
         'database',
-        `"${database}" cannot be both a MySQL/Vitess database (DatabasePassword ${mysqlUse}) and a Postgres database ` +
-          `(database IP rule ${postgresUse}); for MySQL/Vitess, restrict a password with IpRestriction({ password })`,
+        `"${database}" cannot be both a MySQL/Vitess database (${mysqlUse}) and a Postgres database (${postgresUse}) in one stack`,
       );
     }
-    if (!known) this.databaseKinds.set(database, { kind, by: construct.node.path });
+    if (!known) this.databaseKinds.set(database, { kind, by: use });
+  }
+
+  /**
+   * What kind a database is, as far as the stack's constructs say; undefined when none does.
+   * @internal
+   */
+  kindOf(database: string): 'mysql' | 'postgresql' | undefined {
+    return this.databaseKinds.get(database)?.kind;
   }
 }

@@ -161,7 +161,17 @@ export interface EmulatorState {
 }
 
 export function emptyState(): EmulatorState {
-  return { organizations: [], databases: [], branches: [], passwords: [], serviceTokens: [], ipRules: [], oauthTokens: [], roles: [], roleDeletions: [] };
+  return {
+    organizations: [],
+    databases: [],
+    branches: [],
+    passwords: [],
+    serviceTokens: [],
+    ipRules: [],
+    oauthTokens: [],
+    roles: [],
+    roleDeletions: [],
+  };
 }
 
 /** Whether a credential with this expiry has expired at `now`. */

@@ -31,7 +31,8 @@ function scope({ params, store }: RouteContext): BranchRecord {
 }
 
 function rolesOf(context: RouteContext, branch: BranchRecord): RoleRecord[] {
-  return context.store.state.roles.filter((r) => r.organization === branch.organization && r.database === branch.database && r.branch === branch.name);
+  const { organization, database, name } = branch;
+  return context.store.state.roles.filter((r) => r.organization === organization && r.database === database && r.branch === name);
 }
 
 /** A role by id; a username is not an id (planetscale/cli commit 97b128d4: looking a role up by username is a 404). */
@@ -63,7 +64,7 @@ function matchesStatus(role: RoleRecord, status: string, now: Date): boolean {
     case 'disabled':
       return false;
     default:
-      throw HttpError.unprocessable(`status must be one of active, expired, renewable, disabled`);
+      throw HttpError.unprocessable('status must be one of active, expired, renewable, disabled');
   }
 }
 

@@ -1,6 +1,7 @@
-import type { DeleteTarget } from './plan';
+import type { DeleteTarget, Successor } from './plan';
 import type { PlanetScaleClient } from '../api/client';
 import { PlanetScaleApiError } from '../api/errors';
+import { DEFAULT_SUCCESSOR } from '../spec/postgres-roles';
 
 /** One object to delete, and how to look for it again. */
 interface Deletion {
@@ -50,6 +51,8 @@ export function describeTarget(target: DeleteTarget): string {
   switch (target.kind) {
     case 'password':
       return `password ${target.live.value.name} (${target.live.value.id}) on ${target.live.database}/${target.live.branch}`;
+    case 'role':
+      return `role ${target.live.value.name} (${target.live.value.id}) on ${target.live.database}/${target.live.branch}, its objects to ${describeSuccessor(target.successor)}`;
     case 'service token':
       return `service token ${target.live.value.name ?? '(unnamed)'} (${target.live.value.id})`;
     case 'IP rule':
@@ -57,7 +60,15 @@ export function describeTarget(target: DeleteTarget): string {
   }
 }
 
-/** Deletes one owned object, proving it gone when the API answers 404. */
+function describeSuccessor(successor: Successor): string {
+  if ('path' in successor) return `the new role of ${successor.path}`;
+  return successor.role === DEFAULT_SUCCESSOR ? 'the default role postgres' : `role ${successor.role}`;
+}
+
+/**
+ * Deletes one owned object, proving it gone when the API answers 404. A role's successor must be resolved to a role
+ * name or id first (see execute.ts).
+ */
 export function deleteTarget(client: PlanetScaleClient, target: DeleteTarget): Promise<'deleted' | 'already gone'> {
   const what = describeTarget(target);
   switch (target.kind) {
@@ -68,6 +79,17 @@ export function deleteTarget(client: PlanetScaleClient, target: DeleteTarget): P
         remove: () => client.deletePassword(database, branch, value.id),
         stillExists: async () => (await client.listPasswords(database, branch, { q: value.name })).some((p) => p.id === value.id),
         needs: client.describeNeeds('delete_password', { database, kind: production ? 'production' : 'development' }),
+      });
+    }
+    case 'role': {
+      const { value, database, branch, production } = target.live;
+      const { successor } = target;
+      if ('path' in successor) throw new Error(`${what}: the new role of ${successor.path} does not exist, so its objects have nowhere to go`);
+      return deleteConfirmed(client, {
+        what,
+        remove: () => client.deleteRole(database, branch, value.id, successor.role),
+        stillExists: async () => (await client.listRoles(database, branch, { q: value.name })).some((r) => r.id === value.id),
+        needs: client.describeNeeds('delete_role', { database, kind: production ? 'production' : 'development' }),
       });
     }
     case 'service token': {

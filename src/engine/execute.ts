@@ -2,16 +2,18 @@ import { forEachBounded } from './bounded';
 import { deleteTarget, describeTarget } from './deletion';
 import { deliverSecret, redeliverSecret, undoAfter, type Delivery } from './deliver';
 import { describeResource, type GrantStep } from './grants';
-import type { Inventory, LivePassword, LiveToken } from './inventory';
-import type { Change, CreatePassword, CreateRule, CreateToken, Delete, Plan } from './plan';
+import type { Inventory, LivePassword, LiveRole, LiveToken } from './inventory';
+import type { Change, CreatePassword, CreateRole, CreateRule, CreateToken, Delete, DeleteTarget, Plan } from './plan';
 import type { PlanetScaleClient } from '../api/client';
 import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { OutcomeUnknownError, PlanetScaleApiError } from '../api/errors';
-import type { CreatedPassword, CreatedServiceToken } from '../api/types';
+import type { CreatedPassword, CreatedPostgresRole, CreatedServiceToken, PostgresRole } from '../api/types';
 import { connectionStrings } from '../outputs/connection-strings';
 import type { OutputEntry } from '../outputs/entries';
+import { postgresConnectionStrings } from '../outputs/postgres-connection-strings';
 import { cidrFamily } from '../spec/cidr';
-import { parseOwnedName, describeRule } from '../spec/naming';
+import { parseOwnedName } from '../spec/naming';
+import { DEFAULT_SUCCESSOR } from '../spec/postgres-roles';
 
 /** What carrying out a plan needs. */
 export interface ExecuteContext extends Delivery {
@@ -85,7 +87,9 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     failures.push({ path, message: (error as Error).message });
     failedPaths.add(path);
   };
-  const knownIds = new Set([...context.inventory.passwords, ...context.inventory.tokens].map((l) => l.value.id));
+  const knownIds = new Set([...context.inventory.passwords, ...context.inventory.roles, ...context.inventory.tokens].map((l) => l.value.id));
+  /** Roles this run created, by construct path: where a previous generation's objects go, and what rules name. */
+  const createdRoles = new Map<string, PostgresRole>();
   const deletedIds: string[] = [];
 
   async function applyGrantSteps(token: { id: string; name: string }, steps: readonly GrantStep[]): Promise<void> {
@@ -121,8 +125,9 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       ),
     );
   };
-  const creates = plan.changes.filter((c): c is CreatePassword | CreateToken | CreateRule => c.kind.startsWith('create-'));
-  await outputs.markPending(creates.flatMap((c) => (c.kind === 'create-rule' ? [] : [c.name])));
+  // Credentials first (rules carry no secret, and may name a role created here: they follow as in-place changes).
+  const creates = plan.changes.filter((c): c is CreatePassword | CreateRole | CreateToken => c.kind === 'create-password' || c.kind === 'create-role' || c.kind === 'create-token');
+  await outputs.markPending(creates.map((c) => c.name));
 
   async function createPassword(change: CreatePassword): Promise<void> {
     const { declaration: d, name } = change;
@@ -185,6 +190,62 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     );
   }
 
+  async function createRole(change: CreateRole): Promise<void> {
+    const { declaration: d, name } = change;
+    const owned = parseOwnedName(name, context.owner)!;
+    const live = (value: PostgresRole): LiveRole => ({ value, database: d.database, branch: d.branch, production: change.production, name: owned });
+    // A role whose secret never arrived was never used: nothing it could own needs a particular heir.
+    const dropUnused = (value: PostgresRole) => deleteTarget(client, { kind: 'role', live: live(value), successor: { role: DEFAULT_SUCCESSOR } });
+    for (const orphan of change.orphans) {
+      log(`deleting role ${name} (${orphan.value.id}) left by an interrupted run; its secret was never recorded`);
+      await dropUnused(orphan.value);
+    }
+    const request = { name, ttl: d.ttl_seconds ?? undefined, inherited_roles: [...change.inherited] };
+    let created: CreatedPostgresRole;
+    try {
+      created = await client.createRole(d.database, d.branch, request);
+    } catch (error) {
+      if (!(error instanceof OutcomeUnknownError)) throw error;
+      log(`${error.message}; looking it up`);
+      for (const lost of (await client.listRoles(d.database, d.branch, { q: name })).filter((r) => r.name === name && !knownIds.has(r.id))) {
+        log(`deleting role ${lost.id} created by the lost request (its secret never arrived)`);
+        await dropUnused(lost);
+      }
+      created = await client.createRole(d.database, d.branch, request);
+    }
+    const entry: OutputEntry = {
+      kind: 'password',
+      engine: 'postgresql',
+      id: created.id,
+      name: created.name,
+      username: created.username,
+      base_username: created.base_username,
+      host: created.access_host_url,
+      database: d.database,
+      branch: d.branch,
+      database_name: created.database_name,
+      role: d.inherited_roles ? null : d.role,
+      inherited_roles: [...created.inherited_roles],
+      expires_at: created.expires_at,
+      password: created.password,
+      connection_strings: postgresConnectionStrings({
+        host: created.access_host_url,
+        username: created.username,
+        password: created.password,
+        database: created.database_name,
+      }),
+      successor: d.successor,
+    };
+    const undo = async () => {
+      await dropUnused(created);
+      await outputs.clearPending([name]).catch(() => undefined);
+    };
+    delivered(change.path, deliverSecret(context, change.path, entry, undo), () => {
+      createdRoles.set(change.path, created);
+      log(`created role ${name} (${created.id}) on ${d.database}/${d.branch}: inherits ${change.inherited.join(', ')}${change.reason === 'new' ? '' : ` (${change.reason})`}`);
+    });
+  }
+
   async function createToken(change: CreateToken): Promise<void> {
     const { declaration: d, name } = change;
     for (const orphan of change.orphans) {
@@ -230,23 +291,27 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     );
   }
 
+  /** The role a rule names: the declared one, or the username of the role this run created for a password path. */
+  function ruleRole(change: { readonly rolePath?: string }, declared: string): string {
+    if (!change.rolePath) return declared;
+    const role = createdRoles.get(change.rolePath);
+    if (!role) throw new Error(`the rule applies to the role of ${change.rolePath}, which this run could not create (see the line for ${change.rolePath})`);
+    return role.base_username;
+  }
+
   async function createRule(change: CreateRule): Promise<void> {
     const d = change.declaration;
-    const created = await client.createPostgresIpRule(d.database, {
-      schema: d.schema,
-      role: d.role,
-      cidrs: [...d.cidrs],
-      description: describeRule(d.description, change.marker),
-    });
+    const settings = { ...change.settings, role: ruleRole(change, change.settings.role), cidrs: [...change.settings.cidrs] };
+    const created = await client.createPostgresIpRule(d.database, settings);
     counts.created += 1;
-    log(`created IP rule ${created.id} on ${d.database}: ${d.cidrs.join(', ')} for schema ${d.schema || '(all)'}, role ${d.role || '(all)'}`);
+    log(`created IP rule ${created.id} on ${d.database}: ${d.cidrs.join(', ')} for schema ${d.schema || '(all)'}, role ${settings.role || '(all)'}`);
   }
 
   await forEachBounded(creates, context.concurrency, async (change) => {
     try {
       if (change.kind === 'create-password') await createPassword(change);
-      else if (change.kind === 'create-token') await createToken(change);
-      else await createRule(change);
+      else if (change.kind === 'create-role') await createRole(change);
+      else await createToken(change);
     } catch (error) {
       fail(change.path, error);
     }
@@ -255,7 +320,7 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
   await Promise.all(deliveries);
 
   // ---- in-place changes ---------------------------------------------------------------------------------------
-  const inPlace = plan.changes.filter((c) => !c.kind.startsWith('create-') && c.kind !== 'delete');
+  const inPlace = plan.changes.filter((c) => c.kind === 'create-rule' || (!c.kind.startsWith('create-') && c.kind !== 'delete'));
   await forEachBounded(inPlace, context.concurrency, async (change) => {
     try {
       await applyInPlace(change);
@@ -264,8 +329,41 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     }
   });
 
+  function renamed(what: string, live: { id: string; name: string }, to: string): void {
+    counts.changed += 1;
+    log(`renamed ${what} ${live.name} (${live.id}) to ${to}`);
+  }
+
+  /** Same credential, same secret, later expiry: the outputs entry gets the new expiry. */
+  async function renewed(path: string, what: string, live: { id: string; name: string }, was: string, now: { expires_at: string | null }) {
+    counts.renewed += 1;
+    const entry = outputs.entries[path];
+    if (entry?.kind === 'password' && entry.id === live.id) await outputs.put(path, { ...entry, expires_at: now.expires_at });
+    log(`renewed ${what} ${live.name} (${live.id}): expires ${now.expires_at} (was ${was})`);
+  }
+
   async function applyInPlace(change: Change): Promise<void> {
     switch (change.kind) {
+      case 'create-rule':
+        await createRule(change);
+        return;
+      case 'rename-role': {
+        const { value, database, branch } = change.live;
+        await client.updateRole(database, branch, value.id, { name: change.to });
+        renamed('role', value, change.to);
+        return;
+      }
+      case 'renew-role': {
+        const { value, database, branch } = change.live;
+        await renewed(change.path, 'role', value, change.expiresAt, await client.renewRole(database, branch, value.id));
+        return;
+      }
+      case 'record-successor': {
+        const entry = outputs.entries[change.path];
+        if (entry?.kind === 'password' && entry.engine === 'postgresql') await outputs.put(change.path, { ...entry, successor: change.to });
+        counts.changed += 1;
+        return;
+      }
       case 'update-cidrs': {
         const { value, database, branch } = change.live;
         await client
@@ -278,17 +376,12 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
       case 'rename-password': {
         const { value, database, branch } = change.live;
         await client.updatePassword(database, branch, value.id, { name: change.to });
-        counts.changed += 1;
-        log(`renamed password ${value.name} (${value.id}) to ${change.to}`);
+        renamed('password', value, change.to);
         return;
       }
       case 'renew-password': {
         const { value, database, branch } = change.live;
-        const renewed = await client.renewPassword(database, branch, value.id);
-        counts.renewed += 1;
-        const entry = outputs.entries[change.path];
-        if (entry?.kind === 'password' && entry.id === value.id) await outputs.put(change.path, { ...entry, expires_at: renewed.expires_at });
-        log(`renewed password ${value.name} (${value.id}): expires ${renewed.expires_at} (was ${change.expiresAt})`);
+        await renewed(change.path, 'password', value, change.expiresAt, await client.renewPassword(database, branch, value.id));
         return;
       }
       case 'update-grants': {
@@ -304,9 +397,10 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
         return;
       case 'update-rule': {
         const { value, database } = change.live;
-        await client.updatePostgresIpRule(database, value.id, { ...change.to, cidrs: [...change.to.cidrs] });
+        const role = ruleRole(change, change.to.role);
+        await client.updatePostgresIpRule(database, value.id, { ...change.to, role, cidrs: [...change.to.cidrs] });
         counts.changed += 1;
-        log(`updated IP rule ${value.id} on ${database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${change.to.role || '(all)'}`);
+        log(`updated IP rule ${value.id} on ${database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${role || '(all)'}`);
         return;
       }
       default:
@@ -320,7 +414,7 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     // A previous generation stays until its successor is live and its secret delivered.
     if (change.after !== undefined && failedPaths.has(change.after)) return;
     try {
-      const result = await deleteTarget(client, change.target);
+      const result = await deleteTarget(client, resolved(change.target));
       if (change.target.kind !== 'IP rule') {
         deletedIds.push(change.target.live.value.id);
         if (change.target.live.value.name) outputs.settle([change.target.live.value.name]);
@@ -332,6 +426,13 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
     }
   });
 
+  /** A role whose heir is the role this run created for a path: named by the new role's id. */
+  function resolved(target: DeleteTarget): DeleteTarget {
+    if (target.kind !== 'role' || !('path' in target.successor)) return target;
+    const heir = createdRoles.get(target.successor.path);
+    return heir ? { ...target, successor: { role: heir.id } } : target;
+  }
+
   await outputs.removeIds([...deletedIds, ...staleEntries(context, plan, deletedIds)]);
   return { failures, counts };
 }
@@ -342,16 +443,16 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
  */
 function staleEntries(context: ExecuteContext, plan: Plan, deletedIds: readonly string[]): string[] {
   const { inventory, outputs } = context;
-  const live = new Set([...inventory.passwords, ...inventory.tokens].map((l) => l.value.id));
+  const live = new Set([...inventory.passwords, ...inventory.roles, ...inventory.tokens].map((l) => l.value.id));
   const deleted = new Set(deletedIds);
-  const beingCreated = new Set(plan.changes.filter((c) => c.kind === 'create-password' || c.kind === 'create-token').map((c) => c.path));
+  const beingCreated = new Set(plan.changes.filter((c) => c.kind === 'create-password' || c.kind === 'create-role' || c.kind === 'create-token').map((c) => c.path));
   const stale: string[] = [];
   for (const [path, entry] of Object.entries(outputs.entries)) {
     if (live.has(entry.id) || deleted.has(entry.id) || beingCreated.has(path)) continue;
     const listed =
       entry.kind === 'password'
         ? inventory.branches.get(entry.database)?.some((b) => b.name === entry.branch) === true &&
-          !inventory.unlisted.some((u) => u.database === entry.database && (u.branch === undefined || u.branch === entry.branch))
+          !inventory.unlisted.some((u) => u.database === entry.database && !u.rules && (u.branch === undefined || u.branch === entry.branch))
         : !inventory.unlisted.some((u) => u.tokens);
     if (listed) stale.push(entry.id);
   }

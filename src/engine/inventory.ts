@@ -2,12 +2,21 @@ import { forEachBounded } from './bounded';
 import type { PlanetScaleClient } from '../api/client';
 import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
-import type { Branch, Database, OrganizationServiceToken, Password, PostgresIpRule } from '../api/types';
+import type { Branch, Database, OrganizationServiceToken, Password, PostgresIpRule, PostgresRole } from '../api/types';
 import { parseOwnedName, ruleMarker, type ManagedName } from '../spec/naming';
 
 /** A password the owner owns, where it lives, and its parsed name. */
 export interface LivePassword {
   readonly value: Password;
+  readonly database: string;
+  readonly branch: string;
+  readonly production: boolean;
+  readonly name: ManagedName;
+}
+
+/** A Postgres role the owner owns (a `DatabasePassword` on a Postgres database), where it lives, and its parsed name. */
+export interface LiveRole {
+  readonly value: PostgresRole;
   readonly database: string;
   readonly branch: string;
   readonly production: boolean;
@@ -34,6 +43,8 @@ export interface Unlisted {
   readonly tokens?: boolean;
   /** The IP rules of a Postgres database. */
   readonly rules?: boolean;
+  /** The branches of a database. */
+  readonly branches?: boolean;
   readonly refused: boolean;
   readonly reason: string;
 }
@@ -45,6 +56,7 @@ export interface Inventory {
   /** Branches of each database whose branches were listed. */
   readonly branches: ReadonlyMap<string, readonly Branch[]>;
   readonly passwords: readonly LivePassword[];
+  readonly roles: readonly LiveRole[];
   readonly tokens: readonly LiveToken[];
   readonly rules: readonly LiveRule[];
   readonly unlisted: readonly Unlisted[];
@@ -54,11 +66,16 @@ export interface Inventory {
  * What could not be listed at a location, if anything: the most specific listing (a database-wide entry covers its
  * branches; the database list covers databases it would have shown).
  */
-export function unlistedAt(inventory: Inventory, location: { database?: string; branch?: string; tokens?: boolean }): Unlisted | undefined {
+export function unlistedAt(
+  inventory: Inventory,
+  location: { database?: string; branch?: string; tokens?: boolean; rules?: boolean },
+): Unlisted | undefined {
   if (location.tokens) return inventory.unlisted.find((u) => u.tokens === true);
-  const here = inventory.unlisted.find(
-    (u) => u.database !== undefined && u.database === location.database && (u.branch === undefined || u.branch === location.branch),
-  );
+  const covers = (u: Unlisted) =>
+    location.rules
+      ? u.rules === true || (u.branch === undefined && !u.branches)
+      : !u.rules && (u.branch === undefined || u.branch === location.branch);
+  const here = inventory.unlisted.find((u) => u.database !== undefined && u.database === location.database && covers(u));
   if (here) return here;
   return inventory.unlisted.find((u) => u.what === 'databases' && location.database !== undefined && !inventory.databases.has(location.database));
 }
@@ -77,8 +94,9 @@ export interface InventoryRequest {
 }
 
 /**
- * Lists what the owner owns: passwords on every branch of every visible MySQL/Vitess database, IP rules of every
- * visible Postgres database, and the organization's service tokens; only names of this owner count. A listing that is
+ * Lists what the owner owns: passwords on every branch of every visible MySQL/Vitess database, roles on every branch
+ * and IP rules of every visible Postgres database, and the organization's service tokens; only names of this owner
+ * count. A listing that is
  * refused (PlanetScale answers 404 to a missing access) or fails is recorded as unlisted: the engine then creates and
  * deletes nothing it cannot see there.
  */
@@ -86,6 +104,7 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   const databases = new Map<string, Database>();
   const branches = new Map<string, Branch[]>();
   const passwords: LivePassword[] = [];
+  const roles: LiveRole[] = [];
   const tokens: LiveToken[] = [];
   const rules: LiveRule[] = [];
   const unlisted: Unlisted[] = [];
@@ -129,27 +148,35 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
     }),
   );
   await forEachBounded([...databases.values()], request.concurrency, async (database) => {
-    if (database.kind === 'postgresql') {
-      for (const rule of (await listing({ what: `IP rules of ${database.name}`, database: database.name, rules: true }, () => client.listPostgresIpRules(database.name))) ?? []) {
-        const marker = owned(ruleMarker(rule.description));
-        if (marker) rules.push({ value: rule, database: database.name, marker });
-      }
-      return;
-    }
-    const found = await listing({ what: `database ${database.name}`, database: database.name }, () => client.listBranches(database.name));
-    if (!found) return;
-    branches.set(database.name, found);
-    await forEachBounded(found, request.concurrency, async (branch) => {
+    const postgres = database.kind === 'postgresql';
+    const ruleListing = postgres
+      ? listing({ what: `IP rules of ${database.name}`, database: database.name, rules: true }, () => client.listPostgresIpRules(database.name))
+      : undefined;
+    const found = await listing({ what: `branches of ${database.name}`, database: database.name, branches: true }, () => client.listBranches(database.name));
+    if (found) branches.set(database.name, found);
+    await forEachBounded(found ?? [], request.concurrency, async (branch) => {
       const where = { what: `${database.name}/${branch.name}`, database: database.name, branch: branch.name };
-      for (const password of (await listing(where, () => client.listPasswords(database.name, branch.name))) ?? []) {
-        const name = owned(password.name);
-        if (name) passwords.push({ value: password, database: database.name, branch: branch.name, production: branch.production, name });
+      const place = { database: database.name, branch: branch.name, production: branch.production };
+      if (postgres) {
+        for (const role of (await listing(where, () => client.listRoles(database.name, branch.name))) ?? []) {
+          const name = owned(role.name);
+          if (name && !role.default) roles.push({ value: role, ...place, name });
+        }
+      } else {
+        for (const password of (await listing(where, () => client.listPasswords(database.name, branch.name))) ?? []) {
+          const name = owned(password.name);
+          if (name) passwords.push({ value: password, ...place, name });
+        }
       }
     });
+    for (const rule of (await ruleListing) ?? []) {
+      const marker = owned(ruleMarker(rule.description));
+      if (marker) rules.push({ value: rule, database: database.name, marker });
+    }
   });
   for (const token of (await tokenListing) ?? []) {
     const name = owned(token.name);
     if (name) tokens.push({ value: token, name });
   }
-  return { databases, branches, passwords, tokens, rules, unlisted };
+  return { databases, branches, passwords, roles, tokens, rules, unlisted };
 }

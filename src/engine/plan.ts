@@ -1,5 +1,5 @@
 import { additionsOf, declaredGrants, describeGrants, grantDifference, lacking, type GrantMap, type GrantStep } from './grants';
-import { unlistedAt, type Inventory, type LivePassword, type LiveRule, type LiveToken, type Unlisted } from './inventory';
+import { unlistedAt, type Inventory, type LivePassword, type LiveRole, type LiveRule, type LiveToken, type Unlisted } from './inventory';
 import { USE_ACCESS_TOKEN } from '../api/credentials';
 import type { PasswordRole } from '../api/types';
 import type { OutputEntry } from '../outputs/entries';
@@ -7,6 +7,7 @@ import { sameAddresses } from '../spec/cidr';
 import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, StackPlaces, TokenDeclaration } from '../spec/desired-state';
 import { managedNameOf } from '../spec/desired-state';
 import { describeRule, ruleMarkerOf } from '../spec/naming';
+import { DEFAULT_SUCCESSOR, inheritedRolesOf } from '../spec/postgres-roles';
 
 /**
  * What an apply would do to make PlanetScale match the desired state, computed from the desired state, what the
@@ -47,6 +48,29 @@ export interface CreatePassword {
   readonly production: boolean;
 }
 
+/** A Postgres branch role (a `DatabasePassword` on a Postgres database). */
+export interface CreateRole {
+  readonly kind: 'create-role';
+  readonly path: string;
+  readonly declaration: PasswordDeclaration;
+  readonly name: string;
+  readonly reason: CreateReason;
+  readonly orphans: readonly LiveRole[];
+  /** The inherited roles it is created with. */
+  readonly inherited: readonly string[];
+  /** The inherited roles of the generation it replaces, to tell a widening. */
+  readonly previousInherited?: readonly string[];
+  readonly previousProduction?: boolean;
+  readonly previousDatabase?: string;
+  readonly production: boolean;
+}
+
+/**
+ * Where a dropped Postgres role's objects go: a role name or id known when planning, or the role of a construct
+ * path that this run creates (resolved once created).
+ */
+export type Successor = { readonly role: string } | { readonly path: string };
+
 export interface CreateToken {
   readonly kind: 'create-token';
   readonly path: string;
@@ -64,6 +88,9 @@ export interface CreateRule {
   readonly path: string;
   readonly declaration: IpRuleDeclaration;
   readonly marker: string;
+  readonly settings: RuleSettings;
+  /** The rule names the role of this password path, which this run creates: its username is known once created. */
+  readonly rolePath?: string;
 }
 
 export interface UpdateCidrs {
@@ -79,6 +106,28 @@ export interface RenamePassword {
   readonly path: string;
   readonly live: LivePassword;
   readonly to: string;
+}
+
+export interface RenameRole {
+  readonly kind: 'rename-role';
+  readonly path: string;
+  readonly live: LiveRole;
+  readonly to: string;
+}
+
+export interface RenewRole {
+  readonly kind: 'renew-role';
+  readonly path: string;
+  readonly live: LiveRole;
+  readonly expiresAt: string;
+}
+
+/** A changed `successor` prop: recorded in the outputs entry, where a removal finds it (no API call). */
+export interface RecordSuccessor {
+  readonly kind: 'record-successor';
+  readonly path: string;
+  readonly from: Successor | null;
+  readonly to: Successor | null;
 }
 
 export interface RenewPassword {
@@ -108,6 +157,8 @@ export interface UpdateRule {
   readonly live: LiveRule;
   readonly from: RuleSettings;
   readonly to: RuleSettings;
+  /** As for CreateRule: `to.role` is the username of the role this run creates for this path. */
+  readonly rolePath?: string;
 }
 
 /**
@@ -123,6 +174,7 @@ export interface Redeliver {
 
 export type DeleteTarget =
   | { readonly kind: 'password'; readonly live: LivePassword }
+  | { readonly kind: 'role'; readonly live: LiveRole; readonly successor: Successor }
   | { readonly kind: 'service token'; readonly live: LiveToken }
   | { readonly kind: 'IP rule'; readonly live: LiveRule };
 
@@ -138,6 +190,10 @@ export interface Delete {
 
 export type Change =
   | CreatePassword
+  | CreateRole
+  | RenameRole
+  | RenewRole
+  | RecordSuccessor
   | CreateToken
   | CreateRule
   | UpdateCidrs
@@ -260,6 +316,36 @@ function byObject<T>(items: readonly T[], objectOf: (item: T) => string): Readon
   return map;
 }
 
+function sameSuccessor(a: Successor | null | undefined, b: Successor | null): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b);
+}
+
+/**
+ * One line when a declaration cannot work on a database of this kind: props only the other engine has. Synth refuses
+ * them where it knows the kind; here the kind is PlanetScale's answer. A password without such props works on either,
+ * whatever the stack's other constructs made synth believe (their own lines say what is wrong with them).
+ */
+function engineMismatch(declaration: PasswordDeclaration, kind: 'mysql' | 'postgresql', organization: string): string | undefined {
+  const where = `database ${declaration.database} in organization ${organization}`;
+  if (kind === 'postgresql') {
+    const mysqlOnly = [
+      ...(declaration.replica ? ['replica'] : []),
+      ...(declaration.direct_vtgate ? ['directVtgate'] : []),
+      ...(declaration.cidrs.length > 0 ? ['an IpRestriction({ password }) allow-list'] : []),
+    ];
+    if (mysqlOnly.length > 0) {
+      return (
+        `${where} is a Postgres database; ${mysqlOnly.join(' and ')} ` +
+        'applies to MySQL/Vitess passwords only (on Postgres, restrict a role with IpRestriction({ database, role: password }))'
+      );
+    }
+    return undefined;
+  }
+  const postgresOnly = [...(declaration.inherited_roles ? ['inheritedRoles'] : []), ...(declaration.successor ? ['successor'] : [])];
+  if (postgresOnly.length > 0) return `${where} is a MySQL/Vitess database; ${postgresOnly.join(' and ')} applies to Postgres roles only`;
+  return undefined;
+}
+
 /** Whether a listing that could not be made covers one of the stack's places. */
 function placesCover(places: StackPlaces, unlisted: Unlisted): boolean {
   const { database, branch } = unlisted;
@@ -267,8 +353,9 @@ function placesCover(places: StackPlaces, unlisted: Unlisted): boolean {
   if (database === undefined) return false;
   if (unlisted.rules) return places.rule_databases.includes(database);
   if (branch !== undefined) return places.branches.includes(`${database}/${branch}`);
-  // The whole database: its lookup, or its branch list.
-  return places.rule_databases.includes(database) || places.branches.some((b) => b.startsWith(`${database}/`));
+  const onBranches = places.branches.some((b) => b.startsWith(`${database}/`));
+  // Its branch list, or the whole database (its lookup).
+  return unlisted.branches ? onBranches : onBranches || places.rule_databases.includes(database);
 }
 
 /** Where the credential of an outputs entry lives could not be listed: the unlisted location, if so. */
@@ -320,69 +407,155 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
 
   const passwordObjects = new Set(declared.passwords.map((p) => p.object));
   const passwordsByObject = byObject(inventory.passwords, (p) => p.name.object);
+  const rolesByObject = byObject(inventory.roles, (r) => r.name.object);
+  /** Postgres passwords by path: the id of the role kept, or undefined while a new generation is being created. */
+  const roleOfPath = new Map<string, { id: string; base_username: string } | undefined>();
+  const previousDelete = (path: string, target: DeleteTarget) => changes.push({ kind: 'delete', path, target, reason: 'previous generation', after: path });
   for (const declaration of declared.passwords) {
     const { path, database, branch } = declaration;
     const name = managedNameOf(declaration, owner);
-    const instances = passwordsByObject.get(declaration.object) ?? [];
-    const here = instances.filter((p) => p.database === database && p.branch === branch && p.name.generation === declaration.generation);
-    const elsewhere = instances.filter((p) => !here.includes(p));
+    const current = (p: { database: string; branch: string; name: { generation: string } }) =>
+      p.database === database && p.branch === branch && p.name.generation === declaration.generation;
+    const passwordInstances = passwordsByObject.get(declaration.object) ?? [];
+    const roleInstances = rolesByObject.get(declaration.object) ?? [];
     const db = inventory.databases.get(database);
     const unlisted = unlistedAt(inventory, { database, branch });
     let problem: string | undefined;
-    if (unlisted) {problem = `cannot see ${unlisted.what}: ${unlisted.reason}`;} else if (!db) {problem = `database ${database} not found in organization ${desired.organization}, or the credential cannot see it`;} else if (db.kind !== 'mysql') {
-      problem =
-        `database ${database} in organization ${desired.organization} is a Postgres database; branch passwords need a MySQL/Vitess database ` +
-        '(for Postgres, use IpRestriction with `database` for IP rules)';
+    if (unlisted) {
+      problem = `cannot see ${unlisted.what}: ${unlisted.reason}`;
+    } else if (!db) {
+      problem = `database ${database} not found in organization ${desired.organization}, or the credential cannot see it`;
     } else if (!inventory.branches.get(database)?.some((b) => b.name === branch)) {
       problem = `branch ${branch} not found in database ${database} (organization ${desired.organization})`;
+    } else {
+      problem = engineMismatch(declaration, db.kind, desired.organization);
     }
-    if (problem) {
-      problems.push({ path, message: problem });
+    if (problem || !db) {
+      problems.push({ path, message: problem! });
       continue;
     }
     const recorded = entries[path];
+    const production = inventory.branches.get(database)?.find((b) => b.name === branch)?.production ?? false;
+    const reasonFor = (expired: boolean, orphans: number, elsewhere: number): CreateReason =>
+      expired ? 'expired' : orphans > 0 ? 'interrupted' : elsewhere > 0 ? 'new generation' : recorded ? 'missing' : 'new';
+    const window = declaration.renew_before_seconds;
+    const expiring = (what: string, live: { created_at: string; expires_at: string | null }, renewable: boolean) => {
+      if (window !== null && live.expires_at !== null && expiresWithin(live.expires_at, now, window) && renewable) return true;
+      if (live.expires_at !== null && nearingExpiry(live, now, input.expiringWithinSeconds)) {
+        const renewal = window === null ? 'set `renewBefore` to renew it, or change its `rotation` label' : 'it cannot be renewed: change its `rotation` label';
+        notices.push({ path, kind: 'expiring', message: `${what} ${name} expires ${live.expires_at} (${days(live.expires_at, now)}); ${renewal}` });
+      }
+      return false;
+    };
+
+    if (db.kind === 'mysql') {
+      const here = passwordInstances.filter(current);
+      const elsewhere = passwordInstances.filter((p) => !here.includes(p));
+      const { kept, orphans } = choose(here, recorded, input.pending.has(name), now);
+      const expired = kept && hasExpired(kept.value.expires_at, now);
+      if (!kept || expired) {
+        const previous = newest(elsewhere) ?? (expired ? kept : undefined);
+        const previousRecorded = recorded?.kind === 'password' && recorded.engine !== 'postgresql' ? recorded : undefined;
+        changes.push({
+          kind: 'create-password',
+          path,
+          declaration,
+          name,
+          reason: reasonFor(Boolean(expired), orphans.length, elsewhere.length + roleInstances.length),
+          orphans,
+          // A password deleted outside code is compared with what the outputs file recorded of it.
+          previousRole: previous?.value.role ?? previousRecorded?.role,
+          previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
+          previousProduction: previous?.production,
+          previousDatabase: previous?.database ?? (recorded?.kind === 'password' ? recorded.database : undefined),
+          production,
+        });
+        if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
+      } else {
+        for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'password', live: orphan }, reason: 'duplicate' });
+        const live = kept.value;
+        if (!sameAddresses(live.cidrs ?? [], declaration.cidrs)) {
+          changes.push({ kind: 'update-cidrs', path, live: kept, from: live.cidrs ?? [], to: declaration.cidrs });
+        }
+        if (kept.name.display !== declaration.display) changes.push({ kind: 'rename-password', path, live: kept, to: name });
+        if (expiring('password', live, live.renewable)) changes.push({ kind: 'renew-password', path, live: kept, expiresAt: live.expires_at! });
+        if (recorded?.id === live.id) recordedKept(path, recorded);
+        else if (!input.hasSink) heldNowhere(path, 'password', name);
+      }
+      for (const previous of elsewhere) previousDelete(path, { kind: 'password', live: previous });
+      // The same construct on a Postgres database before: its roles go to the branch's default role.
+      for (const previous of roleInstances) previousDelete(path, { kind: 'role', live: previous, successor: { role: DEFAULT_SUCCESSOR } });
+      continue;
+    }
+
+    // Postgres: a branch role. A new generation inherits the objects of the one it replaces (its successor).
+    const here = roleInstances.filter(current);
+    const elsewhere = roleInstances.filter((r) => !here.includes(r));
     const { kept, orphans } = choose(here, recorded, input.pending.has(name), now);
     const expired = kept && hasExpired(kept.value.expires_at, now);
+    const inherited = inheritedRolesOf(declaration);
+    const toNewGeneration: Successor = { path };
     if (!kept || expired) {
-      const previous = newest(elsewhere) ?? (expired ? kept : undefined);
-      const reason: CreateReason = expired ? 'expired' : orphans.length > 0 ? 'interrupted' : elsewhere.length > 0 ? 'new generation' : recorded ? 'missing' : 'new';
+      const onThisBranch = elsewhere.filter((r) => r.database === database && r.branch === branch);
+      const previous = newest(onThisBranch) ?? newest(elsewhere) ?? (expired ? kept : undefined);
       changes.push({
-        kind: 'create-password',
+        kind: 'create-role',
         path,
         declaration,
         name,
-        reason,
+        reason: reasonFor(Boolean(expired), orphans.length, elsewhere.length + passwordInstances.length),
         orphans,
-        // A password deleted outside code is compared with what the outputs file recorded of it.
-        previousRole: previous?.value.role ?? (recorded?.kind === 'password' ? recorded.role : undefined),
-        previousCidrs: previous ? (previous.value.cidrs ?? []) : undefined,
+        inherited,
+        previousInherited: previous?.value.inherited_roles ?? (recorded?.kind === 'password' && recorded.engine === 'postgresql' ? recorded.inherited_roles : undefined),
         previousProduction: previous?.production,
         previousDatabase: previous?.database ?? (recorded?.kind === 'password' ? recorded.database : undefined),
-        production: inventory.branches.get(database)?.find((b) => b.name === branch)?.production ?? false,
+        production,
       });
-      if (expired) changes.push({ kind: 'delete', path, target: { kind: 'password', live: kept }, reason: 'expired', after: path });
+      roleOfPath.set(path, undefined);
+      if (expired) changes.push({ kind: 'delete', path, target: { kind: 'role', live: kept, successor: toNewGeneration }, reason: 'expired', after: path });
     } else {
-      for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'password', live: orphan }, reason: 'duplicate' });
+      roleOfPath.set(path, { id: kept.value.id, base_username: kept.value.base_username });
+      for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'role', live: orphan, successor: { role: DEFAULT_SUCCESSOR } }, reason: 'duplicate' });
       const live = kept.value;
-      if (!sameAddresses(live.cidrs ?? [], declaration.cidrs)) {
-        changes.push({ kind: 'update-cidrs', path, live: kept, from: live.cidrs ?? [], to: declaration.cidrs });
+      if (kept.name.display !== declaration.display) changes.push({ kind: 'rename-role', path, live: kept, to: name });
+      const renewable = live.expires_at !== null && (live.ttl ?? 0) > 0 && !live.expired;
+      if (expiring('role', live, renewable)) changes.push({ kind: 'renew-role', path, live: kept, expiresAt: live.expires_at! });
+      if (recorded?.id === live.id) {
+        recordedKept(path, recorded);
+        if (recorded.kind === 'password' && recorded.engine === 'postgresql' && !sameSuccessor(recorded.successor, declaration.successor)) {
+          changes.push({ kind: 'record-successor', path, from: recorded.successor, to: declaration.successor });
+        }
+      } else if (!input.hasSink) {
+        heldNowhere(path, 'role', name);
       }
-      if (kept.name.display !== declaration.display) changes.push({ kind: 'rename-password', path, live: kept, to: name });
-      const window = declaration.renew_before_seconds;
-      if (window !== null && live.expires_at !== null && expiresWithin(live.expires_at, now, window) && live.renewable) {
-        changes.push({ kind: 'renew-password', path, live: kept, expiresAt: live.expires_at });
-      } else if (live.expires_at !== null && nearingExpiry(live, now, input.expiringWithinSeconds)) {
-        const renewal = window === null ? 'set `renewBefore` to renew it, or change its `rotation` label' : 'it cannot be renewed: change its `rotation` label';
-        notices.push({ path, kind: 'expiring', message: `password ${name} expires ${live.expires_at} (${days(live.expires_at, now)}); ${renewal}` });
-      }
-      if (recorded?.id === live.id) recordedKept(path, recorded);
-      else if (!input.hasSink) heldNowhere(path, 'password', name);
     }
-    for (const previous of elsewhere) changes.push({ kind: 'delete', path, target: { kind: 'password', live: previous }, reason: 'previous generation', after: path });
+    // Previous generations on this branch hand their objects to the new one; elsewhere, objects stay on their branch.
+    for (const previous of elsewhere) {
+      const sameBranch = previous.database === database && previous.branch === branch;
+      previousDelete(path, { kind: 'role', live: previous, successor: sameBranch ? toNewGeneration : { role: DEFAULT_SUCCESSOR } });
+    }
+    for (const previous of passwordInstances) previousDelete(path, { kind: 'password', live: previous });
   }
   for (const live of inventory.passwords) {
     if (passwordObjects.has(live.name.object)) continue;
     changes.push({ kind: 'delete', path: live.value.name, target: { kind: 'password', live }, reason: removal });
+  }
+  for (const live of inventory.roles) {
+    if (passwordObjects.has(live.name.object)) continue;
+    // Its objects go where the outputs file says the construct wanted them, while that still exists; else to the
+    // branch's default role. A destroy hands everything to the default role: every other role goes too.
+    const recorded = Object.values(entries).find((e) => e.id === live.value.id);
+    const wanted = !input.destroy && recorded?.kind === 'password' && recorded.engine === 'postgresql' ? recorded.successor : null;
+    let successor: Successor = { role: DEFAULT_SUCCESSOR };
+    let after: string | undefined;
+    if (wanted && 'role' in wanted) {
+      successor = wanted;
+    } else if (wanted && roleOfPath.has(wanted.path)) {
+      const heir = roleOfPath.get(wanted.path);
+      successor = heir ? { role: heir.id } : { path: wanted.path };
+      after = heir ? undefined : wanted.path;
+    }
+    changes.push({ kind: 'delete', path: live.value.name, target: { kind: 'role', live, successor }, reason: removal, ...(after ? { after } : {}) });
   }
 
   // ---- service tokens -----------------------------------------------------------------------------------------
@@ -474,18 +647,34 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       });
       continue;
     }
+    // A rule on a password's role names the role PostgreSQL knows (its username without the branch suffix, as
+    // PlanetScale documents for IP restrictions); a new generation has a new one, known once created.
+    let role = declaration.role;
+    let rolePath: string | undefined;
+    if (declaration.role_path !== null) {
+      if (!roleOfPath.has(declaration.role_path)) {
+        problems.push({ path, message: `its role is that of ${declaration.role_path}, which has no role to restrict (see the line for ${declaration.role_path})` });
+        continue;
+      }
+      const heir = roleOfPath.get(declaration.role_path);
+      if (heir) role = heir.base_username;
+      else rolePath = declaration.role_path;
+    }
     const marker = ruleMarkerOf(declaration.display, owner, declaration.object);
     const instances = rulesByObject.get(declaration.object) ?? [];
     const [kept, ...duplicates] = instances.filter((r) => r.database === database);
-    const { schema, role, cidrs } = declaration;
+    const { schema, cidrs } = declaration;
     const to: RuleSettings = { schema, role, cidrs, description: describeRule(declaration.description, marker) };
+    const pending = rolePath ? { rolePath } : {};
     if (!kept) {
-      changes.push({ kind: 'create-rule', path, declaration, marker });
+      changes.push({ kind: 'create-rule', path, declaration, marker, settings: to, ...pending });
     } else {
       const rule = kept.value;
       const from: RuleSettings = { schema: rule.schema, role: rule.role, cidrs: rule.cidrs, description: rule.description ?? '' };
-      if (from.schema !== to.schema || from.role !== to.role || from.description !== to.description || !sameAddresses(from.cidrs, to.cidrs)) {
-        changes.push({ kind: 'update-rule', path, live: kept, from, to });
+      const differs =
+        from.schema !== to.schema || from.role !== to.role || from.description !== to.description || !sameAddresses(from.cidrs, to.cidrs);
+      if (rolePath || differs) {
+        changes.push({ kind: 'update-rule', path, live: kept, from, to, ...pending });
       }
     }
     for (const extra of duplicates) changes.push({ kind: 'delete', path, target: { kind: 'IP rule', live: extra }, reason: 'duplicate' });
@@ -522,10 +711,10 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
   }
 
   // Journal names of creates nobody will finish: nothing of that name exists anywhere (when everything was listed).
-  const carried = new Set(changes.flatMap((c) => (c.kind === 'create-password' || c.kind === 'create-token' || c.kind === 'redeliver' ? [c.name] : [])));
+  const carried = new Set(changes.flatMap((c) => (c.kind === 'create-password' || c.kind === 'create-role' || c.kind === 'create-token' || c.kind === 'redeliver' ? [c.name] : [])));
   if (inventory.unlisted.length === 0) {
     const tokenNames = inventory.tokens.flatMap((t) => (t.value.name ? [t.value.name] : []));
-    const live = new Set<string>([...inventory.passwords.map((p) => p.value.name), ...tokenNames]);
+    const live = new Set<string>([...inventory.passwords.map((p) => p.value.name), ...inventory.roles.map((r) => r.value.name), ...tokenNames]);
     for (const name of input.pending) if (!carried.has(name) && !live.has(name)) settled.add(name);
   }
   return { changes, notices, problems, settled: [...settled] };

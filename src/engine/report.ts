@@ -1,7 +1,8 @@
 import { describeTarget } from './deletion';
 import { describeGrants, describeResource, lacking, type GrantMap } from './grants';
-import { roleRaised, type Change, type Plan } from './plan';
+import { roleRaised, type Change, type CreateReason, type CreateRule, type Plan, type Successor, type UpdateRule } from './plan';
 import { aggregateCidrs, sameAddresses } from '../spec/cidr';
+import { addedRoles } from '../spec/postgres-roles';
 
 /**
  * The plan as people and tools read it: text for a terminal, markdown for a pull-request comment (access widening
@@ -63,21 +64,55 @@ export function widening(change: Change): string[] {
       }
       break;
     }
+    case 'create-role': {
+      const d = change.declaration;
+      const inherits = change.inherited.join(', ');
+      if (change.reason === 'new') reasons.push(`new Postgres role on ${d.database}/${d.branch} inheriting ${inherits}`);
+      const added = change.previousInherited ? addedRoles(change.previousInherited, change.inherited) : [];
+      if (added.length > 0) reasons.push(`inherited roles added: ${added.join(', ')}`);
+      if (change.previousDatabase !== undefined && change.previousDatabase !== d.database) reasons.push(`moved from database ${change.previousDatabase} to ${d.database}`);
+      if (change.production && change.previousProduction === false) reasons.push(`moved to production branch ${d.database}/${d.branch}`);
+      if (change.inherited.includes('postgres') && change.production && change.reason !== 'interrupted') {
+        reasons.push(`role inheriting postgres (admin) on production branch ${d.database}/${d.branch}`);
+      }
+      break;
+    }
     case 'create-rule':
-      reasons.push(`database IP rule added: ${change.declaration.cidrs.join(', ')} for schema ${change.declaration.schema || '(all)'}, role ${change.declaration.role || '(all)'}`);
+      reasons.push(`database IP rule added: ${change.declaration.cidrs.join(', ')} for schema ${change.declaration.schema || '(all)'}, role ${ruleRole(change)}`);
       break;
     case 'update-rule': {
       const { from, to } = change;
       if (!sameAddresses([...from.cidrs, ...to.cidrs], from.cidrs)) reasons.push(`CIDR added: ${to.cidrs.filter((c) => !sameAddresses([...from.cidrs, c], from.cidrs)).join(', ')}`);
       // Narrowing is from all ('') to one; any other change of schema or role admits something not admitted before.
       if (from.schema !== to.schema && from.schema !== '') reasons.push(to.schema === '' ? 'rule now covers all schemas' : `rule now covers schema ${to.schema}`);
-      if (from.role !== to.role && from.role !== '') reasons.push(to.role === '' ? 'rule now covers all roles' : `rule now covers role ${to.role}`);
+      // A rule following a password's role to its new generation covers the same credential.
+      if (from.role !== to.role && from.role !== '' && !change.rolePath) reasons.push(to.role === '' ? 'rule now covers all roles' : `rule now covers role ${to.role}`);
       break;
     }
     default:
       break;
   }
   return reasons;
+}
+
+const CREATE_REASONS: Record<CreateReason, string> = {
+  'new': 'new',
+  'new generation': 'new generation, replaces the previous one (which hands it its objects)',
+  'missing': 'missing: deleted outside code',
+  'expired': 'expired: a new one replaces it',
+  'interrupted': 'its create was interrupted',
+};
+
+/** The role a rule covers, as a reader sees it. */
+function ruleRole(change: CreateRule | UpdateRule): string {
+  if (change.rolePath) return `(the new role of ${change.rolePath})`;
+  const role = change.kind === 'create-rule' ? change.settings.role : change.to.role;
+  return role || '(all)';
+}
+
+function successorText(successor: Successor | null): string {
+  if (successor === null) return 'the default role postgres';
+  return 'path' in successor ? `the role of ${successor.path}` : `role ${successor.role}`;
 }
 
 function orphansDeleted(count: number): string {
@@ -92,6 +127,16 @@ export function describeChange(change: Change): string {
       const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired: a new one replaces it', 'interrupted': 'its create was interrupted' }[change.reason];
       return `create password ${change.path} on ${d.database}/${d.branch} (${d.role}, allowed from ${d.cidrs.length > 0 ? d.cidrs.join(', ') : 'any address'}): ${why}; new secret${orphansDeleted(change.orphans.length)}`;
     }
+    case 'create-role': {
+      const d = change.declaration;
+      return `create Postgres role ${change.path} on ${d.database}/${d.branch} (inherits ${change.inherited.join(', ')}): ${CREATE_REASONS[change.reason]}; new secret${orphansDeleted(change.orphans.length)}`;
+    }
+    case 'rename-role':
+      return `rename role ${change.path} to ${change.to}`;
+    case 'renew-role':
+      return `renew role ${change.path} (expires ${change.expiresAt}; same secret)`;
+    case 'record-successor':
+      return `record that the objects of ${change.path} go to ${successorText(change.to)} when it is removed (was ${successorText(change.from)}; outputs file only)`;
     case 'create-token': {
       const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired: a new one replaces it', 'interrupted': 'its create was interrupted' }[change.reason];
       return `create service token ${change.path} with ${describeGrants(change.grants)}: ${why}; new secret${orphansDeleted(change.orphans.length)}`;
@@ -99,7 +144,7 @@ export function describeChange(change: Change): string {
     case 'redeliver':
       return `deliver ${change.entry.kind === 'password' ? 'password' : 'service token'} ${change.path} to the sink again (a run stopped before the sink confirmed it; same secret)`;
     case 'create-rule':
-      return `create IP rule ${change.path} on ${change.declaration.database}: ${change.declaration.cidrs.join(', ')}`;
+      return `create IP rule ${change.path} on ${change.declaration.database}: ${change.declaration.cidrs.join(', ')} for role ${ruleRole(change)}`;
     case 'update-cidrs': {
       const from = aggregateCidrs(change.from);
       const to = aggregateCidrs(change.to);
@@ -116,7 +161,7 @@ export function describeChange(change: Change): string {
         .flatMap((s) => [...(s.add.length > 0 ? [`+ ${s.add.join(', ')} on ${describeResource(s.resource)}`] : []), ...(s.remove.length > 0 ? [`- ${s.remove.join(', ')} on ${describeResource(s.resource)}`] : [])])
         .join('; ')}`;
     case 'update-rule':
-      return `update IP rule ${change.path} on ${change.live.database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${change.to.role || '(all)'}`;
+      return `update IP rule ${change.path} on ${change.live.database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${ruleRole(change)}`;
     case 'delete':
       return `delete ${describeTarget(change.target)}: ${change.reason}${change.after && change.reason !== 'duplicate' ? ` (of ${change.after}, once its successor is live)` : ''}`;
   }
@@ -177,7 +222,7 @@ export function renderJson(header: ReportHeader, plan: Plan): string {
         path: change.path,
         description: describeChange(change),
         widens: widening(change),
-        ...(change.kind === 'create-password' || change.kind === 'create-token' ? { reason: change.reason, new_secret: true } : {}),
+        ...(change.kind === 'create-password' || change.kind === 'create-role' || change.kind === 'create-token' ? { reason: change.reason, new_secret: true } : {}),
         ...(change.kind === 'delete' ? { reason: change.reason, id: change.target.live.value.id } : {}),
       })),
       notices: plan.notices,

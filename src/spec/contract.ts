@@ -33,5 +33,10 @@ export const OWNER_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const ROTATION_PATTERN = /^[A-Za-z0-9._:-]{0,64}$/;
 /** A PostgreSQL identifier (schema, role), or empty for "all". */
 export const POSTGRES_IDENTIFIER_PATTERN = /^([A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
+/**
+ * A Postgres role named as successor: a role id or username (with or without the `.<branch id>` suffix), as the
+ * delete_role route accepts it.
+ */
+export const SUCCESSOR_PATTERN = /^[A-Za-z_][A-Za-z0-9_$.]{0,127}$/;
 /** Service token access names. */
 export const ACCESS_NAME_PATTERN = /^[a-z_]{1,64}$/;

@@ -11,7 +11,9 @@ import {
   POSTGRES_IDENTIFIER_PATTERN,
   RESOURCE_NAME_PATTERN,
   ROTATION_PATTERN,
+  SUCCESSOR_PATTERN,
 } from './contract';
+import { INHERITED_ROLES, type InheritedRole } from './postgres-roles';
 import { validator } from './validators';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 
@@ -31,9 +33,15 @@ interface Declared {
   readonly object: string;
 }
 
-/** A branch password. */
+/** A branch password: on a MySQL/Vitess database a branch password, on a Postgres database a branch role. */
 export interface PasswordDeclaration extends Declared {
   readonly kind: 'password';
+  /**
+   * The database engine as far as synth can tell (a prop only one engine has, or another construct's use of the
+   * database); null when nothing says. For readers of the desired state: the engine acts on the kind PlanetScale
+   * reports for the database, and refuses only props of the other engine.
+   */
+  readonly engine: 'mysql' | 'postgresql' | null;
   /** 8 hex digits of a hash of the fields fixed at creation: a change is a new password, with a new secret. */
   readonly generation: string;
   readonly database: string;
@@ -43,7 +51,14 @@ export interface PasswordDeclaration extends Declared {
   readonly replica: boolean;
   readonly direct_vtgate: boolean;
   readonly rotation: string;
-  /** The allow-list, collapsed as PlanetScale keeps it; empty allows every address. Changed in place. */
+  /** Postgres: the inherited roles given explicitly (sorted); null when they follow from `role`. Fixed at creation. */
+  readonly inherited_roles: InheritedRole[] | null;
+  /**
+   * Postgres: where the role's objects go when the construct is removed (a role name or id, or the path of another
+   * password of this stack); null for the branch's default role. Changed in place.
+   */
+  readonly successor: { readonly role: string } | { readonly path: string } | null;
+  /** MySQL/Vitess: the allow-list, collapsed as PlanetScale keeps it; empty allows every address. Changed in place. */
   readonly cidrs: string[];
   /** Renew (same secret, later expiry) when the password expires within this many seconds. Changed in place. */
   readonly renew_before_seconds: number | null;
@@ -67,8 +82,10 @@ export interface IpRuleDeclaration extends Declared {
   readonly database: string;
   /** PostgreSQL schema the rule applies to; empty means all schemas. */
   readonly schema: string;
-  /** PostgreSQL role the rule applies to; empty means all roles. */
+  /** PostgreSQL role the rule applies to; empty means all roles (or the role of `role_path`). */
   readonly role: string;
+  /** The path of a Postgres `DatabasePassword` whose role (in its current generation) the rule applies to, or null. */
+  readonly role_path: string | null;
   readonly cidrs: string[];
   readonly description: string;
 }
@@ -177,6 +194,7 @@ const passwordSchema = objectSchema<PasswordDeclaration>(
   {
     kind: { type: 'string', const: 'password' },
     ...declared,
+    engine: { type: 'string', enum: ['mysql', 'postgresql', null], nullable: true },
     generation: hex8,
     database: name,
     branch: name,
@@ -185,12 +203,21 @@ const passwordSchema = objectSchema<PasswordDeclaration>(
     replica: { type: 'boolean' },
     direct_vtgate: { type: 'boolean' },
     rotation: { type: 'string', pattern: ROTATION_PATTERN.source },
+    inherited_roles: { type: 'array', items: { type: 'string', enum: [...INHERITED_ROLES] }, minItems: 1, uniqueItems: true, nullable: true },
+    successor: {
+      oneOf: [
+        { type: 'null' },
+        { type: 'object', additionalProperties: false, required: ['role'], properties: { role: { type: 'string', pattern: SUCCESSOR_PATTERN.source } } },
+        { type: 'object', additionalProperties: false, required: ['path'], properties: { path: { type: 'string', minLength: 1, maxLength: MAX_PATH_LENGTH } } },
+      ],
+    },
     cidrs: cidrList,
     renew_before_seconds: ttl,
   },
   {
     kind: all,
     ...declaredRequired,
+    engine: all,
     generation: all,
     database: all,
     branch: all,
@@ -199,6 +226,8 @@ const passwordSchema = objectSchema<PasswordDeclaration>(
     replica: all,
     direct_vtgate: all,
     rotation: all,
+    inherited_roles: all,
+    successor: all,
     cidrs: all,
     renew_before_seconds: all,
   },
@@ -224,10 +253,11 @@ const ipRuleSchema = objectSchema<IpRuleDeclaration>(
     database: name,
     schema: { type: 'string', pattern: POSTGRES_IDENTIFIER_PATTERN.source },
     role: { type: 'string', pattern: POSTGRES_IDENTIFIER_PATTERN.source },
+    role_path: { type: 'string', minLength: 1, maxLength: MAX_PATH_LENGTH, nullable: true },
     cidrs: { ...cidrList, minItems: 1 },
     description: { type: 'string', maxLength: MAX_RULE_DESCRIPTION },
   },
-  { kind: all, ...declaredRequired, database: all, schema: all, role: all, cidrs: all, description: all },
+  { kind: all, ...declaredRequired, database: all, schema: all, role: all, role_path: all, cidrs: all, description: all },
 );
 
 const settingsSchema = objectSchema<StackSettings>(
@@ -294,6 +324,18 @@ export function checkDesiredState(value: unknown, source = 'desired state'): Des
   for (const declaration of [...state.passwords, ...state.service_tokens, ...state.ip_rules]) {
     if (paths.has(declaration.path)) throw new Error(`invalid ${source}: ${declaration.path} is declared twice`);
     paths.add(declaration.path);
+  }
+  // Paths that name another password must name one of this stack, on the same database (for a rule).
+  const passwords = new Map(state.passwords.map((p) => [p.path, p]));
+  for (const password of state.passwords) {
+    if (password.successor && 'path' in password.successor && !passwords.has(password.successor.path)) {
+      throw new Error(`invalid ${source}: ${password.path} names ${password.successor.path} as successor, which is not a password of this stack`);
+    }
+  }
+  for (const rule of state.ip_rules) {
+    if (rule.role_path !== null && passwords.get(rule.role_path)?.database !== rule.database) {
+      throw new Error(`invalid ${source}: ${rule.path} applies to the role of ${rule.role_path}, which is not a password of this stack on database ${rule.database}`);
+    }
   }
   return state;
 }

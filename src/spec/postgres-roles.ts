@@ -42,7 +42,10 @@ export function sortedRoles(roles: readonly string[]): string[] {
 }
 
 /** The inherited roles a declaration means: the explicit list, else the mapping of its role. */
-export function inheritedRolesOf(declaration: { readonly role: PasswordRole; readonly inherited_roles: readonly InheritedRole[] | null }): InheritedRole[] {
+export function inheritedRolesOf(declaration: {
+  readonly role: PasswordRole;
+  readonly inherited_roles: readonly InheritedRole[] | null;
+}): InheritedRole[] {
   return sortedRoles(declaration.inherited_roles ?? ROLE_INHERITANCE[declaration.role]) as InheritedRole[];
 }
 
