@@ -7,6 +7,8 @@
  * - `dev-admin`: an admin password on the development branch, expiring after 7 days.
  * - `ci`: a service token for the CI pipeline (30 days) that can open branches and deploy requests on `shop`.
  * - `warehouse`: a Postgres database IP rule on `analytics` letting the BI network reach the reporting schema.
+ * - `reporting`: a Postgres role on the `analytics` database (reader: inherits pg_read_all_data), expiring after 90
+ *   days, renewed in its last 14; reachable only from the BI network by an IP rule that follows it across rotations.
  *
  * Deploy with `cdktf deploy` (cdktf.json at the repository root points here). Credentials come from
  * PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN; secrets land in planetscale-outputs.json (mode 0600).
@@ -50,6 +52,15 @@ new DatabasePassword(stack, 'dev-admin', {
 new ServiceToken(stack, 'ci', { ttl: '30d' })
   .grant('shop', ['read_branch', 'create_branch', 'create_deploy_request'])
   .grantOrganization(['read_databases']);
+
+const reporting = new DatabasePassword(stack, 'reporting', {
+  database: 'analytics',
+  branch: 'main',
+  role: 'reader',
+  ttl: '90d',
+  renewBefore: '14d',
+});
+new IpRestriction(stack, 'reporting-hosts', { database: 'analytics', role: reporting, cidrs: ['10.20.0.0/16'], description: 'reporting service' });
 
 new IpRestriction(stack, 'warehouse', {
   database: 'analytics',

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator } from '../src/emulator';
 import { secretOf, type OutputsDocument } from '../src/outputs/entries';
-import { parseOwnedName } from '../src/spec/naming';
+import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 import { bundleHandler } from './bundle-handler';
 import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
 
@@ -78,8 +78,8 @@ async function main(): Promise<void> {
   try {
     say(`PlanetScale API emulator on ${emulator.url} (organization ${emulator.organization})`);
     say();
-    say('1/4  cdktf deploy: the example stack (examples/main.ts): 3 passwords with IP restrictions, a CI service token with grants,');
-    say('     a Postgres database IP rule');
+    say('1/4  cdktf deploy: the example stack (examples/main.ts): 3 MySQL passwords with IP restrictions, a CI service token with');
+    say('     grants, a Postgres role with an IP rule that follows it, a Postgres database IP rule');
     await cdktf(['deploy', STACK, '--auto-approve'], env, transcript);
     const outputs = remember()[STACK] ?? {};
     say();
@@ -96,11 +96,17 @@ async function main(): Promise<void> {
       const described = grants.map((g) => `${g.resource_type === 'Organization' ? 'organization' : g.resource_name}: ${g.accesses.map((a) => a.access).join(', ')}`);
       say(`     access/ci         service token ${ci.id}, expires ${ci.expires_at?.slice(0, 10) ?? 'never'}; ${described.join('; ')}`);
     }
-    for (const rule of await api.listPostgresIpRules('analytics')) {
-      say(`     access/warehouse  Postgres rule ${rule.id} on analytics: ${rule.cidrs.join(', ')}, schema ${rule.schema}, role ${rule.role}`);
+    const reporting = outputs[`${STACK}/reporting`];
+    if (reporting?.kind === 'password' && reporting.engine === 'postgresql') {
+      const expires = reporting.expires_at?.slice(0, 10) ?? 'never';
+      say(`     access/reporting  Postgres role ${reporting.base_username} on analytics/main, inherits ${reporting.inherited_roles.join(', ')}, expires ${expires}`);
     }
-    say(`     secrets: ${OUTPUTS} (mode 600), ${Object.keys(outputs).length} entries (passwords with connection strings for 11 frameworks,`);
-    say('     the token with its PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN pair)');
+    for (const rule of await api.listPostgresIpRules('analytics')) {
+      const path = `${STACK}/${parseOwnedName(ruleMarker(rule.description) ?? '', STACK)?.display ?? '?'}`;
+      say(`     ${path.padEnd(18)}Postgres rule on analytics: ${rule.cidrs.join(', ')}, schema ${rule.schema || '(all)'}, role ${rule.role || '(all)'}`);
+    }
+    say(`     secrets: ${OUTPUTS} (mode 600), ${Object.keys(outputs).length} entries (MySQL passwords with connection strings for 11 frameworks,`);
+    say('     the Postgres role with 13, the token with its PLANETSCALE_SERVICE_TOKEN_ID / PLANETSCALE_SERVICE_TOKEN pair)');
     const appBefore = outputs[`${STACK}/app`];
 
     say();
@@ -129,7 +135,9 @@ async function main(): Promise<void> {
     say('4/4  cdktf destroy');
     await cdktf(['destroy', STACK, '--auto-approve'], env, transcript);
     const tokensLeft = (await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, STACK)).length;
-    say(`     left owned by the stack: ${(await owned()).length} passwords, ${tokensLeft} service tokens, ${(await api.listPostgresIpRules('analytics')).length} IP rules`);
+    const rolesLeft = (await api.listRoles('analytics', 'main')).filter((r) => parseOwnedName(r.name, STACK)).length;
+    const rulesLeft = (await api.listPostgresIpRules('analytics')).length;
+    say(`     left owned by the stack: ${(await owned()).length} passwords, ${rolesLeft} roles, ${tokensLeft} service tokens, ${rulesLeft} IP rules`);
 
     const state = [`terraform.${STACK}.tfstate`, `terraform.${STACK}.tfstate.backup`]
       .map((file) => join(ROOT, file))

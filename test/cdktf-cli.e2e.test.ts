@@ -51,16 +51,24 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
   const outputsPath = join(project, 'planetscale-outputs.json');
   expect(fileMode(outputsPath)).toBe('600');
   const outputs = (JSON.parse(readFileSync(outputsPath, 'utf8')) as OutputsDocument).access;
-  expect(Object.keys(outputs).sort()).toEqual(['access/analytics', 'access/app', 'access/ci', 'access/dev-admin']);
+  expect(Object.keys(outputs).sort()).toEqual(['access/analytics', 'access/app', 'access/ci', 'access/dev-admin', 'access/reporting']);
   const owned = await ownedPasswords();
-  expect(owned.map((p) => p.id).sort()).toEqual(Object.values(outputs).filter((e) => e.kind === 'password').map((e) => e.id).sort());
+  const mysql = Object.values(outputs).filter((e) => e.kind === 'password' && e.engine !== 'postgresql');
+  expect(owned.map((p) => p.id).sort()).toEqual(mysql.map((e) => e.id).sort());
+  // The Postgres password is a role, and its IP rule names it by its base username.
+  const reporting = outputs['access/reporting'];
+  if (reporting.kind !== 'password' || reporting.engine !== 'postgresql') throw new Error('access/reporting is not a Postgres role');
+  expect((await api.listRoles('analytics', 'main', { q: reporting.name })).map((r) => [r.id, r.inherited_roles])).toEqual([[reporting.id, ['pg_read_all_data']]]);
   const ci = outputs['access/ci'];
   expect(ci.kind).toBe('service-token');
   expect((await api.getServiceTokenGrants(ci.id)).map((g) => [g.resource_name, g.accesses.map((a) => a.access).sort()]).sort()).toEqual([
     ['acme', ['read_databases']],
     ['shop', ['create_branch', 'create_deploy_request', 'read_branch']],
   ]);
-  expect((await api.listPostgresIpRules('analytics')).map((r) => [r.cidrs, r.schema, r.role])).toEqual([[['10.20.0.0/16'], 'reporting', 'bi_reader']]);
+  expect((await api.listPostgresIpRules('analytics')).map((r) => [r.cidrs, r.schema, r.role]).sort()).toEqual([
+    [['10.20.0.0/16'], '', reporting.base_username],
+    [['10.20.0.0/16'], 'reporting', 'bi_reader'],
+  ]);
   const app = owned.find((p) => p.id === outputs['access/app'].id)!;
   expect(app).toMatchObject({ role: 'readwriter', replica: false });
   expect(app.cidrs!.sort()).toEqual(['198.51.100.0/26', '2001:db8:4000::/48', '203.0.113.0/24']);
@@ -81,6 +89,7 @@ test('cdktf deploy, diff, deploy an edit, destroy: secrets only in the outputs f
   expect(await ownedPasswords()).toEqual([]);
   expect((await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, 'access'))).toEqual([]);
   expect(await api.listPostgresIpRules('analytics')).toEqual([]);
+  expect((await api.listRoles('analytics', 'main')).filter((r) => parseOwnedName(r.name, 'access'))).toEqual([]);
   expect(JSON.parse(readFileSync(outputsPath, 'utf8'))).toEqual({});
 
   const forbidden = [

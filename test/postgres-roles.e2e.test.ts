@@ -69,10 +69,13 @@ test('every connection string reads back, through a real parser, as the same hos
 
   // libpq URLs: node-postgres's parser (pg-connection-string). It reads sslrootcert as a file (it has no `system`),
   // so the general URL, meant for libpq 16+, is read with the WHATWG URL parser.
-  const general = new URL(strings.general);
-  const credentials = [decodeURIComponent(general.username), decodeURIComponent(general.password)];
-  expect([general.protocol, general.hostname, general.port, ...credentials, general.pathname]).toEqual(['postgresql:', host, '5432', username, password, `/${database}`]);
-  expect(Object.fromEntries(general.searchParams)).toEqual({ sslmode: 'verify-full', sslrootcert: 'system' });
+  const urlParts = (text: string) => {
+    const url = new URL(text);
+    const credentials = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+    return [url.protocol, url.hostname, url.port, ...credentials, url.pathname, Object.fromEntries(url.searchParams)];
+  };
+  const parts = (query: Record<string, string>) => ['postgresql:', host, '5432', username, password, `/${database}`, query];
+  expect(urlParts(strings.general)).toEqual(parts({ sslmode: 'verify-full', sslrootcert: 'system' }));
   const node = parsePg(strings.node_postgres);
   expect(node).toMatchObject({ ...same, sslmode: 'verify-full', ssl: {} });
   for (const format of ['rails', 'django', 'sqlalchemy', 'go_pgx', 'rust'] as const) {
@@ -81,7 +84,8 @@ test('every connection string reads back, through a real parser, as the same hos
     expect((parsed.ssl as { ca?: string }).ca).toContain('BEGIN CERTIFICATE');
   }
   expect(new URL(strings.sqlalchemy).protocol).toBe('postgresql+psycopg:');
-  expect(parsePg(strings.prisma)).toMatchObject({ ...same, sslmode: 'require', sslaccept: 'strict' });
+  // Prisma reads its URL itself (sslaccept=strict: the certificate is verified against the system CAs).
+  expect(urlParts(strings.prisma)).toEqual(parts({ sslmode: 'require', sslaccept: 'strict' }));
   // JDBC: the URL after `jdbc:`, credentials as query parameters.
   const jdbc = new URL(strings.jdbc.replace(/^jdbc:/, ''));
   expect([jdbc.hostname, jdbc.port, jdbc.pathname, jdbc.searchParams.get('user'), jdbc.searchParams.get('password'), jdbc.searchParams.get('sslmode')]).toEqual([
@@ -152,6 +156,39 @@ test('rotation: a TTL, role or label edit creates the new role first, then drops
   const renamed = roleEntry('access/api');
   expect([renamed.id, renamed.password]).toEqual([second.id, second.password]);
   expect(records()[0].name).toMatch(/^api-v2\.access\./);
+});
+
+test('an old generation whose drop failed is dropped by the next run, its objects to the live generation', async () => {
+  declare({ rotation: 'a' });
+  await scenario.project.applyOk();
+  const first = roleEntry('access/api');
+  scenario.emulator.store.state.roles.find((r) => r.id === first.id)!.ownedObjects.push('table orders');
+  declare({ rotation: 'b' });
+  // The new role is created and delivered; dropping the old one fails (a server error on every retry).
+  scenario.emulator.faults.add({ kind: 'status', status: 500, method: 'DELETE', pathIncludes: `/roles/${first.id}`, count: 20 });
+  const failed = await scenario.project.apply();
+  expect(failed.code).not.toBe(0);
+  const second = roleEntry('access/api');
+  expect(second.id).not.toBe(first.id);
+  expect(records().map((r) => r.id).sort()).toEqual([first.id, second.id].sort());
+
+  scenario.emulator.faults.clear();
+  expect((await runCli(scenario.project, ['plan'])).output).toContain(`its objects to role ${second.id}: previous generation`);
+  expect((await runCli(scenario.project, ['reconcile'])).code).toBe(0);
+  expect(deletionOf(first.id)).toMatchObject({ successorId: second.id, reassigned: ['table orders'] });
+  expect(records().map((r) => r.id)).toEqual([second.id]);
+});
+
+test('a recorded successor that moved to another branch is not used: the objects go to postgres', async () => {
+  scenario.project.synth((stack) => {
+    const heir = new DatabasePassword(stack, 'heir', { database: 'analytics' });
+    new DatabasePassword(stack, 'api', { database: 'analytics', successor: heir });
+  });
+  await scenario.project.applyOk();
+  const api = roleEntry('access/api');
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'heir', { database: 'analytics', branch: 'dev' }));
+  await scenario.project.applyOk();
+  expect(deletionOf(api.id)).toMatchObject({ successor: 'postgres' });
 });
 
 test('renewBefore renews a role through the renew route (same secret); an expired role is replaced, its objects kept', async () => {

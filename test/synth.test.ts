@@ -302,7 +302,19 @@ describe('PlanetScale', () => {
     expect(synth.terraform!.required_providers.null).toMatchObject({ source: expect.stringMatching(/^(hashicorp\/)?null$/) });
     const resources = synth.resource.null_resource;
     const [, password] = Object.entries(resources).find(([id]) => id.startsWith('app_'))!;
-    expect(password.triggers).toMatchObject({ database: 'shop', role: 'reader', ttl_seconds: '3600', replica: 'false', cidrs: '198.51.100.0/24, 203.0.113.0/24', name: 'app' });
+    // Exactly these keys: a key added for another engine (successor, role_path) would replace every existing object.
+    expect(password.triggers).toEqual({
+      database: 'shop',
+      branch: 'main',
+      role: 'reader',
+      ttl_seconds: '3600',
+      replica: 'false',
+      direct_vtgate: 'false',
+      rotation: '',
+      cidrs: '198.51.100.0/24, 203.0.113.0/24',
+      name: 'app',
+      renew_before_seconds: 'null',
+    });
     expect(password.provisioner).toBeUndefined();
     const [, reconciler] = Object.entries(resources).find(([id]) => id.startsWith('planetscale_Reconciler'))!;
     expect(reconciler.provisioner[0]['local-exec'].environment.PLANETSCALE_CDKTF_RUN).toBe('${jsonencode(self.triggers)}');

@@ -34,8 +34,8 @@ export interface DatabasePasswordProps {
   readonly inheritedRoles?: InheritedRole[];
   /**
    * Postgres only: who gets the objects (tables, sequences, ...) the role owns when this construct is removed: another
-   * `DatabasePassword` of the stack on the same database, or an existing role's name or id. A rotation always hands
-   * them to the new generation.
+   * `DatabasePassword` of the stack on the same branch, or an existing role's id or username (with or without the
+   * branch suffix, e.g. `pscale_api_abc123def456`). A rotation always hands them to the new generation.
    * @default - the branch's default role, postgres
    */
   readonly successor?: DatabasePassword | string;
@@ -119,7 +119,7 @@ export class DatabasePassword extends Construct {
     const successor = this.checkSuccessor(props.successor);
 
     // A prop only one engine has says which engine this is; both kinds of prop on one password cannot work.
-    const mysqlOnly = (['replica', 'directVtgate'] as const).filter((p) => props[p] !== undefined);
+    const mysqlOnly = (['replica', 'directVtgate'] as const).filter((p) => props[p] === true);
     const postgresOnly = (['inheritedRoles', 'successor'] as const).filter((p) => props[p] !== undefined);
     if (mysqlOnly.length > 0 && postgresOnly.length > 0) {
       throw invalidProp(this, postgresOnly[0], `is for Postgres roles and ${mysqlOnly[0]} for MySQL/Vitess passwords: a password has one engine (remove one of them)`);
@@ -155,7 +155,8 @@ export class DatabasePassword extends Construct {
     planetscale.declare(this, declaration);
     declareObject(this, planetscale, () => ({
       replace: fixed,
-      inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null, successor: successor() },
+      // The successor only when set: null_resource triggers keep every key, and existing ones must not change.
+      inPlace: { name: display, cidrs: this.cidrs, renew_before_seconds: renewBefore ?? null, ...(successor() ? { successor: successor() } : {}) },
     }));
   }
 
@@ -182,11 +183,11 @@ export class DatabasePassword extends Construct {
     if (successor === undefined) return () => null;
     if (typeof successor === 'string') {
       if (!SUCCESSOR_PATTERN.test(successor)) {
-        throw invalidProp(this, 'successor', `${shown(JSON.stringify(successor))} is not a role name or id (letters, digits, '_', '$' or '.')`);
+        throw invalidProp(this, 'successor', `${shown(JSON.stringify(successor))} is not a role id or username (letters, digits, '_', '$' or '.')`);
       }
       return () => ({ role: successor });
     }
-    if (!(successor instanceof DatabasePassword)) throw invalidProp(this, 'successor', 'must be a DatabasePassword of this stack, or a role name or id');
+    if (!(successor instanceof DatabasePassword)) throw invalidProp(this, 'successor', 'must be a DatabasePassword of this stack, or a role id or username');
     if (successor === this) throw invalidProp(this, 'successor', 'cannot be the password itself');
     if (successor.database !== this.database || successor.branch !== this.branch) {
       throw invalidProp(this, 'successor', `${successor.node.path} is on ${successor.database}/${successor.branch}, not ${this.database}/${this.branch}: objects stay on their branch`);

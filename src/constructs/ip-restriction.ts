@@ -120,9 +120,11 @@ export class IpRestriction extends Construct {
     const fields = { schema: props.schema ?? '', role, role_path: rolePath, cidrs: [...this.cidrs].sort(compareCidrs), description };
     const declaration: IpRuleDeclaration = { kind: 'postgres-ip-rule', path: identity.path, object: identity.object, display, database, ...fields };
     planetscale.declare(this, () => declaration);
+    // role_path only when set: null_resource triggers keep every key, and existing ones must not change.
+    const { role_path: _rolePath, ...unchanged } = fields;
     declareObject(this, planetscale, () => ({
       replace: { database },
-      inPlace: { name: display, ...fields },
+      inPlace: { name: display, ...unchanged, ...(rolePath !== null ? { role_path: rolePath } : {}) },
     }));
   }
 

@@ -410,6 +410,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
   const rolesByObject = byObject(inventory.roles, (r) => r.name.object);
   /** Postgres passwords by path: the id of the role kept, or undefined while a new generation is being created. */
   const roleOfPath = new Map<string, { id: string; base_username: string } | undefined>();
+  const declaredPasswords = new Map(declared.passwords.map((p) => [p.path, p]));
   const previousDelete = (path: string, target: DeleteTarget) => changes.push({ kind: 'delete', path, target, reason: 'previous generation', after: path });
   for (const declaration of declared.passwords) {
     const { path, database, branch } = declaration;
@@ -494,7 +495,8 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     const { kept, orphans } = choose(here, recorded, input.pending.has(name), now);
     const expired = kept && hasExpired(kept.value.expires_at, now);
     const inherited = inheritedRolesOf(declaration);
-    const toNewGeneration: Successor = { path };
+    // The generation that inherits: the one this run creates (known once created), or the live one.
+    let toNewGeneration: Successor = { path };
     if (!kept || expired) {
       const onThisBranch = elsewhere.filter((r) => r.database === database && r.branch === branch);
       const previous = newest(onThisBranch) ?? newest(elsewhere) ?? (expired ? kept : undefined);
@@ -515,6 +517,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
       if (expired) changes.push({ kind: 'delete', path, target: { kind: 'role', live: kept, successor: toNewGeneration }, reason: 'expired', after: path });
     } else {
       roleOfPath.set(path, { id: kept.value.id, base_username: kept.value.base_username });
+      toNewGeneration = { role: kept.value.id };
       for (const orphan of orphans) changes.push({ kind: 'delete', path, target: { kind: 'role', live: orphan, successor: { role: DEFAULT_SUCCESSOR } }, reason: 'duplicate' });
       const live = kept.value;
       if (kept.name.display !== declaration.display) changes.push({ kind: 'rename-role', path, live: kept, to: name });
@@ -548,12 +551,14 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     const wanted = !input.destroy && recorded?.kind === 'password' && recorded.engine === 'postgresql' ? recorded.successor : null;
     let successor: Successor = { role: DEFAULT_SUCCESSOR };
     let after: string | undefined;
+    const heirDeclaration = wanted && 'path' in wanted ? declaredPasswords.get(wanted.path) : undefined;
     if (wanted && 'role' in wanted) {
       successor = wanted;
-    } else if (wanted && roleOfPath.has(wanted.path)) {
-      const heir = roleOfPath.get(wanted.path);
-      successor = heir ? { role: heir.id } : { path: wanted.path };
-      after = heir ? undefined : wanted.path;
+    } else if (heirDeclaration && heirDeclaration.database === live.database && heirDeclaration.branch === live.branch) {
+      // The heir's role on this branch: live, being created (wait for it), or unavailable (its own line says why; wait).
+      const heir = roleOfPath.get(heirDeclaration.path);
+      successor = heir ? { role: heir.id } : { path: heirDeclaration.path };
+      after = heir ? undefined : heirDeclaration.path;
     }
     changes.push({ kind: 'delete', path: live.value.name, target: { kind: 'role', live, successor }, reason: removal, ...(after ? { after } : {}) });
   }
@@ -631,7 +636,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
   for (const declaration of declared.rules) {
     const { path, database } = declaration;
     const db = inventory.databases.get(database);
-    const unlisted = unlistedAt(inventory, { database });
+    const unlisted = unlistedAt(inventory, { database, rules: true });
     if (unlisted) {
       if (unlisted.refused) problems.push({ path, message: `cannot see ${unlisted.what}: ${unlisted.reason}` });
       continue;
