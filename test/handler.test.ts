@@ -45,7 +45,6 @@ const state: DesiredState = {
       ttl_seconds: null,
       replica: false,
       direct_vtgate: false,
-      engine: null,
       rotation: '',
       inherited_roles: null,
       successor: null,

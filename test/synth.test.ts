@@ -98,8 +98,6 @@ describe('DatabasePassword', () => {
       object: objectHash('access/full'),
       generation: generationHash(fixed),
       ...fixed,
-      // Replica and direct VTGate exist on MySQL/Vitess only: the engine is known at synth.
-      engine: 'mysql',
       inherited_roles: null,
       successor: null,
       cidrs: [],
@@ -474,7 +472,7 @@ describe('ServiceToken', () => {
 });
 
 describe('DatabasePassword on a Postgres database', () => {
-  test('the engine comes from the props or from other uses of the database; else it is asked at apply', () => {
+  test('inherited roles are declared sorted and fixed at creation; without them the generation is what it always was', () => {
     const synth = build((stack) => {
       new DatabasePassword(stack, 'unknown', { database: 'reports' });
       new DatabasePassword(stack, 'api', { database: 'analytics', role: 'readwriter' });
@@ -482,8 +480,7 @@ describe('DatabasePassword on a Postgres database', () => {
       new DatabasePassword(stack, 'monitor', { database: 'metrics', inheritedRoles: ['pg_read_all_stats', 'pg_monitor'] });
     });
     const byPath = (path: string) => desired().passwords.find((p) => p.path === path)!;
-    expect([byPath('access/unknown').engine, byPath('access/api').engine, byPath('access/monitor').engine]).toEqual([null, 'postgresql', 'postgresql']);
-    // Explicit inherited roles are sorted and fixed at creation; without them the generation is what it always was.
+    expect([byPath('access/unknown').inherited_roles, byPath('access/api').inherited_roles]).toEqual([null, null]);
     expect(byPath('access/monitor').inherited_roles).toEqual(['pg_monitor', 'pg_read_all_stats']);
     expect(triggers(synth, 'monitor_').inherited_roles).toEqual(['pg_monitor', 'pg_read_all_stats']);
     expect(byPath('access/api').generation).toBe(

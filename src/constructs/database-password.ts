@@ -144,7 +144,6 @@ export class DatabasePassword extends Construct {
       kind: 'password',
       ...identity,
       display,
-      engine: planetscale.kindOf(this.database) ?? null,
       ...fixed,
       inherited_roles: inheritedRoles ?? null,
       successor: successor(),

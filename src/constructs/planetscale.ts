@@ -221,12 +221,4 @@ export class PlanetScale extends Construct implements DeclaringStack {
     }
     if (!known) this.databaseKinds.set(database, { kind, by: use });
   }
-
-  /**
-   * What kind a database is, as far as the stack's constructs say; undefined when none does.
-   * @internal
-   */
-  kindOf(database: string): 'mysql' | 'postgresql' | undefined {
-    return this.databaseKinds.get(database)?.kind;
-  }
 }

@@ -52,6 +52,15 @@ function successorOf(context: RouteContext, branch: BranchRecord, name: string, 
   return found;
 }
 
+/** A new password for the role, answered once, like create (OpenAPI reset_role, reset_default_role). */
+function resetSecret(context: RouteContext, role: RoleRecord, branch: BranchRecord) {
+  const secret = newPasswordSecret();
+  const now = context.clock.now();
+  role.secretHash = hashSecret(secret);
+  role.updatedAt = now.toISOString();
+  return { status: 200, body: roleJson(role, branch, now, secret) };
+}
+
 function matchesStatus(role: RoleRecord, status: string, now: Date): boolean {
   const expired = hasExpired(role.expiresAt, now);
   switch (status) {
@@ -139,10 +148,7 @@ export const roleRoutes: Route[] = [
       const branch = scope(context);
       const role = rolesOf(context, branch).find((r) => r.isDefault);
       if (!role) throw HttpError.notFound();
-      const secret = newPasswordSecret();
-      role.secretHash = hashSecret(secret);
-      role.updatedAt = context.clock.now().toISOString();
-      return { status: 200, body: roleJson(role, branch, context.clock.now(), secret) };
+      return resetSecret(context, role, branch);
     },
   },
   {
@@ -221,10 +227,7 @@ export const roleRoutes: Route[] = [
     mutates: true,
     handle: (context) => {
       const { role, branch } = find(context);
-      const secret = newPasswordSecret();
-      role.secretHash = hashSecret(secret);
-      role.updatedAt = context.clock.now().toISOString();
-      return { status: 200, body: roleJson(role, branch, context.clock.now(), secret) };
+      return resetSecret(context, role, branch);
     },
   },
 ];

@@ -60,9 +60,11 @@ export function describeTarget(target: DeleteTarget): string {
   }
 }
 
-function describeSuccessor(successor: Successor): string {
-  if ('path' in successor) return `the new role of ${successor.path}`;
-  return successor.role === DEFAULT_SUCCESSOR ? 'the default role postgres' : `role ${successor.role}`;
+/** "the default role postgres", "role <id>", "the role of <path>"; null is the default role. */
+export function describeSuccessor(successor: Successor | null): string {
+  if (successor === null) return `the default role ${DEFAULT_SUCCESSOR}`;
+  if ('path' in successor) return `the role of ${successor.path}`;
+  return successor.role === DEFAULT_SUCCESSOR ? `the default role ${DEFAULT_SUCCESSOR}` : `role ${successor.role}`;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { describeTarget } from './deletion';
+import { describeSuccessor, describeTarget } from './deletion';
 import { describeGrants, describeResource, lacking, type GrantMap } from './grants';
-import { roleRaised, type Change, type CreateReason, type CreateRule, type Plan, type Successor, type UpdateRule } from './plan';
+import { roleRaised, type Change, type CreateReason, type CreateRule, type Plan, type UpdateRule } from './plan';
 import { aggregateCidrs, sameAddresses } from '../spec/cidr';
 import { addedRoles } from '../spec/postgres-roles';
 
@@ -78,7 +78,7 @@ export function widening(change: Change): string[] {
       break;
     }
     case 'create-rule':
-      reasons.push(`database IP rule added: ${change.declaration.cidrs.join(', ')} for schema ${change.declaration.schema || '(all)'}, role ${ruleRole(change)}`);
+      reasons.push(`database IP rule added: ${change.declaration.cidrs.join(', ')} for schema ${change.declaration.schema || '(all)'}, role ${ruleRoleText(change)}`);
       break;
     case 'update-rule': {
       const { from, to } = change;
@@ -104,15 +104,10 @@ const CREATE_REASONS: Record<CreateReason, string> = {
 };
 
 /** The role a rule covers, as a reader sees it. */
-function ruleRole(change: CreateRule | UpdateRule): string {
+function ruleRoleText(change: CreateRule | UpdateRule): string {
   if (change.rolePath) return `(the new role of ${change.rolePath})`;
   const role = change.kind === 'create-rule' ? change.settings.role : change.to.role;
   return role || '(all)';
-}
-
-function successorText(successor: Successor | null): string {
-  if (successor === null) return 'the default role postgres';
-  return 'path' in successor ? `the role of ${successor.path}` : `role ${successor.role}`;
 }
 
 function orphansDeleted(count: number): string {
@@ -136,7 +131,7 @@ export function describeChange(change: Change): string {
     case 'renew-role':
       return `renew role ${change.path} (expires ${change.expiresAt}; same secret)`;
     case 'record-successor':
-      return `record that the objects of ${change.path} go to ${successorText(change.to)} when it is removed (was ${successorText(change.from)}; outputs file only)`;
+      return `record that the objects of ${change.path} go to ${describeSuccessor(change.to)} when it is removed (was ${describeSuccessor(change.from)}; outputs file only)`;
     case 'create-token': {
       const why = { 'new': 'new', 'new generation': 'new generation, replaces the previous one', 'missing': 'missing: deleted outside code', 'expired': 'expired: a new one replaces it', 'interrupted': 'its create was interrupted' }[change.reason];
       return `create service token ${change.path} with ${describeGrants(change.grants)}: ${why}; new secret${orphansDeleted(change.orphans.length)}`;
@@ -144,7 +139,7 @@ export function describeChange(change: Change): string {
     case 'redeliver':
       return `deliver ${change.entry.kind === 'password' ? 'password' : 'service token'} ${change.path} to the sink again (a run stopped before the sink confirmed it; same secret)`;
     case 'create-rule':
-      return `create IP rule ${change.path} on ${change.declaration.database}: ${change.declaration.cidrs.join(', ')} for role ${ruleRole(change)}`;
+      return `create IP rule ${change.path} on ${change.declaration.database}: ${change.declaration.cidrs.join(', ')} for role ${ruleRoleText(change)}`;
     case 'update-cidrs': {
       const from = aggregateCidrs(change.from);
       const to = aggregateCidrs(change.to);
@@ -161,7 +156,7 @@ export function describeChange(change: Change): string {
         .flatMap((s) => [...(s.add.length > 0 ? [`+ ${s.add.join(', ')} on ${describeResource(s.resource)}`] : []), ...(s.remove.length > 0 ? [`- ${s.remove.join(', ')} on ${describeResource(s.resource)}`] : [])])
         .join('; ')}`;
     case 'update-rule':
-      return `update IP rule ${change.path} on ${change.live.database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${ruleRole(change)}`;
+      return `update IP rule ${change.path} on ${change.live.database}: ${change.to.cidrs.join(', ')} for schema ${change.to.schema || '(all)'}, role ${ruleRoleText(change)}`;
     case 'delete':
       return `delete ${describeTarget(change.target)}: ${change.reason}${change.after && change.reason !== 'duplicate' ? ` (of ${change.after}, once its successor is live)` : ''}`;
   }

@@ -33,15 +33,12 @@ interface Declared {
   readonly object: string;
 }
 
-/** A branch password: on a MySQL/Vitess database a branch password, on a Postgres database a branch role. */
+/**
+ * A branch password: on a MySQL/Vitess database a branch password, on a Postgres database a branch role. Which one is
+ * PlanetScale's answer at apply; props of the other engine are refused then (and at synth, where the stack knows).
+ */
 export interface PasswordDeclaration extends Declared {
   readonly kind: 'password';
-  /**
-   * The database engine as far as synth can tell (a prop only one engine has, or another construct's use of the
-   * database); null when nothing says. For readers of the desired state: the engine acts on the kind PlanetScale
-   * reports for the database, and refuses only props of the other engine.
-   */
-  readonly engine: 'mysql' | 'postgresql' | null;
   /** 8 hex digits of a hash of the fields fixed at creation: a change is a new password, with a new secret. */
   readonly generation: string;
   readonly database: string;
@@ -194,7 +191,6 @@ const passwordSchema = objectSchema<PasswordDeclaration>(
   {
     kind: { type: 'string', const: 'password' },
     ...declared,
-    engine: { type: 'string', enum: ['mysql', 'postgresql', null], nullable: true },
     generation: hex8,
     database: name,
     branch: name,
@@ -217,7 +213,6 @@ const passwordSchema = objectSchema<PasswordDeclaration>(
   {
     kind: all,
     ...declaredRequired,
-    engine: all,
     generation: all,
     database: all,
     branch: all,
