@@ -11,7 +11,6 @@ const project = new typescript.TypeScriptProject({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   typescriptVersion: '~5.9.0',
-  minNodeVersion: '20.18.1',
   sampleCode: false,
   github: false,
   release: false,
@@ -19,13 +18,13 @@ const project = new typescript.TypeScriptProject({
   depsUpgrade: false,
   pullRequestTemplate: false,
   prettier: false,
-  bin: { 'planetscale-cdktf': 'lib/cli.js' },
-  peerDeps: ['cdktf@^0.21.0', 'constructs@^10.4.2'],
+  // The CLI ships bundled (with undici), like the handler: see scripts/bundle.ts.
+  bin: { 'planetscale-cdktf': 'assets/cli/index.js' },
+  // Either framework: the app brings one (see src/framework.ts); both peers are optional (peerDependenciesMeta below).
+  peerDeps: ['cdktf@^0.21.0', 'cdktn@>=0.24.0 <1.0.0', 'constructs@^10.4.2'],
   // Develop against constructs 10.7.x (also accepted by the cdktn fork), not the oldest peer version.
   peerDependencyOptions: { pinnedDevDependency: false },
   deps: [
-    // HTTP client with retry/interceptor support; v7 is the line that supports Node 20.
-    'undici@^7.16.0',
     // JSON-schema validation shared by synth, handler and emulator.
     'ajv@^8.17.1',
     // CIDR parsing and normalization (IPv4 and IPv6).
@@ -34,15 +33,18 @@ const project = new typescript.TypeScriptProject({
     'ip-num@^1.6.2',
     // Duration strings ('90d', '12h', '30m').
     'ms@^2.1.3',
-    // The optional null_resource custom-resource base.
-    '@cdktf/provider-null@^11.0.0',
   ],
   devDeps: [
     'cdktf@0.21.0',
     'constructs@~10.7.0',
     'cdktf-cli@0.21.0',
+    'cdktn@0.24.0',
+    'cdktn-cli@0.24.0',
+    // HTTP client with retry/interceptor support, bundled into the handler, the CLI and the client export (so not a
+    // runtime dependency). v7, not v8: v8 needs Node 22.19, and Node 20 is still supported here.
+    'undici@^7.16.0',
     '@types/ms@^2.1.0',
-    // Bundles the apply-time handler into one file that ships inside the package.
+    // Bundles the handler, the CLI, the client and the emulator into one file each (scripts/bundle.ts).
     'esbuild@^0.25.0',
     // Reads the PlanetScale OpenAPI description in contract tests.
     'yaml@^2.8.0',
@@ -94,18 +96,37 @@ const project = new typescript.TypeScriptProject({
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.0');
 
+// The Node lines supported and tested (README: Frameworks, versions and the package). 20.18.1 is undici 7's floor.
+project.package.addField('engines', { node: '^20.18.1 || ^22.0.0 || ^24.0.0' });
+
+// An app brings exactly one of the two frameworks; neither peer may be installed for it (npm would add cdktf 0.21
+// beside cdktn, and elements of one framework crash in a stack of the other).
+project.package.addField('peerDependenciesMeta', { cdktf: { optional: true }, cdktn: { optional: true } });
+
+// The main entry is the constructs and their types; the API client and the emulator are subpath exports, bundled
+// (scripts/bundle.ts), so that synth never loads undici or an HTTP server and undici is no runtime dependency.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './client': { types: './lib/api/index.d.ts', default: './assets/client/index.js' },
+  './emulator': { types: './lib/emulator/index.d.ts', default: './assets/emulator/index.js' },
+  './package.json': './package.json',
+});
+// For TypeScript configurations that do not read `exports` (moduleResolution "node", cdktf's project template).
+project.package.addField('typesVersions', { '*': { client: ['lib/api/index.d.ts'], emulator: ['lib/emulator/index.d.ts'] } });
+
 // Type-check src, tests, scripts and examples before running the tests (ts-jest only transpiles).
 project.testTask.prependExec('tsc --noEmit -p tsconfig.json && tsc --noEmit -p test/tsconfig.json');
 
 project.npmignore?.exclude('/examples/', '/scripts/', '/cdktf.json');
 project.npmignore?.include('/assets/');
 
-// The handler runs inside `terraform apply`, far from node_modules: it ships as one self-contained file.
-const bundleHandler = project.addTask('bundle:handler', {
-  description: 'Bundle the apply-time handler into assets/handler/index.js',
-  exec: 'ts-node --transpile-only scripts/bundle-handler.ts',
+// The handler runs inside `terraform apply`, far from node_modules; it, the CLI and the client and emulator exports
+// ship as self-contained files (scripts/bundle.ts), so undici is no runtime dependency.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the handler, the CLI, the client and the emulator into assets/',
+  exec: 'ts-node --transpile-only scripts/bundle.ts',
 });
-project.preCompileTask.spawn(bundleHandler);
+project.preCompileTask.spawn(bundle);
 
 project.addTask('demo', {
   description: 'Deploy the example stack with the real cdktf CLI against the embedded emulator, then destroy it',

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformResource, TerraformStack } from 'cdktf';
 import { DatabasePassword, IpRestriction, PlanetScale, ServiceToken } from '../src';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator';
-import { bundleHandler } from './bundle-handler';
+import { bundleAll } from './bundle';
 import { offlineEnvironment } from './cdktf-cli';
 
 const run = promisify(execFile);
@@ -186,7 +186,7 @@ async function single(scratch: string, options: EmulatorOptions, edit?: (i: numb
 }
 
 async function main(): Promise<void> {
-  await bundleHandler();
+  await bundleAll();
   const scratch = mkdtempSync(join(tmpdir(), 'planetscale-bench-'));
   writeFileSync(join(scratch, 'empty.tfrc'), '');
   try {

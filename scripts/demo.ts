@@ -13,7 +13,7 @@ import { PlanetScaleClient } from '../src/api';
 import { startEmulator } from '../src/emulator';
 import { secretOf, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName, ruleMarker } from '../src/spec/naming';
-import { bundleHandler } from './bundle-handler';
+import { BUNDLES, bundleAll } from './bundle';
 import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
 
 const ROOT = resolve(__dirname, '..');
@@ -33,10 +33,10 @@ async function cdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[
   if (code !== 0) throw new Error(`cdktf ${args.join(' ')} failed (exit ${code}):\n${output.split('\n').slice(-30).join('\n')}`);
 }
 
-/** Runs `planetscale-cdktf <args>` (from source) in the project; prints its output indented. */
+/** Runs `planetscale-cdktf <args>` (the bundled CLI npm ships) in the project; prints its output indented. */
 function planetscaleCdktf(args: string[], env: NodeJS.ProcessEnv, transcript: string[]): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli.ts'), ...args], {
+    const child = spawn(process.execPath, [BUNDLES.cli.outfile, ...args], {
       cwd: ROOT,
       env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
     });
@@ -54,7 +54,7 @@ function planetscaleCdktf(args: string[], env: NodeJS.ProcessEnv, transcript: st
 async function main(): Promise<void> {
   const started = Date.now();
   for (const path of GENERATED) rmSync(path, { recursive: true, force: true });
-  await bundleHandler();
+  await bundleAll();
   const emulator = await startEmulator();
   const scratch = mkdtempSync(join(tmpdir(), 'planetscale-demo-'));
   writeFileSync(join(scratch, 'empty.tfrc'), '');

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { DatabasePassword, IpRestriction, PlanetScale, ServiceToken, type PlanetScaleCredentials } from '../src';
+import { DatabasePassword, IpRestriction, PlanetScale, ServiceToken } from '../src';
+import type { PlanetScaleCredentials } from '../src/api';
 import { grantTarget } from '../src/api';
 import { DEFAULT_SEED, type Seed } from '../src/emulator';
 import { useScenario } from './support/scenario';

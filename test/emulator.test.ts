@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { BUNDLES } from '../scripts/bundle';
 import { type PlanetScaleApiError, type PlanetScaleCredentials, type ServiceTokenCredentials } from '../src/api';
 import { DEFAULT_BEHAVIOUR, startEmulator, type RunningEmulator } from '../src/emulator';
 import { Clients, statusOf } from './support/api';
@@ -368,8 +369,8 @@ describe('seed and command line', () => {
     const tokenFile = join(dir.path, 'token.json');
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', resolve(__dirname, '../src/cli.ts'), 'emulator', '--port', '0', '--token-file', tokenFile, '--access-token', '--behaviour', 'passwordIpv6=refused'],
-      { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
+      [BUNDLES.cli.outfile, 'emulator', '--port', '0', '--token-file', tokenFile, '--access-token', '--behaviour', 'passwordIpv6=refused'],
+      { env: process.env },
     );
     try {
       const url = await new Promise<string>((resolveUrl, reject) => {

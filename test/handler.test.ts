@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { HANDLER_BUNDLE } from '../scripts/bundle-handler';
+import { HANDLER_BUNDLE } from '../scripts/bundle';
 import { temporaryDirectory } from './support/env';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator } from '../src/emulator';

@@ -32,7 +32,16 @@ function build(define: (stack: TerraformStack) => void, props: Partial<PlanetSca
   const stack = new TerraformStack(app, 'access');
   lastPlanetScale = new PlanetScale(stack, 'planetscale', { organization: 'acme', ...props });
   define(stack);
-  return JSON.parse(Testing.synth(stack)) as Synthesized;
+  // The whole app, as `cdktf synth` does it: the frameworks prepare every stack (computing resource attributes), then
+  // run its validations (the cross-construct rules), then write it.
+  app.synth();
+  const synthesized = JSON.parse(readFileSync(join(projectDirectory, 'cdktf.out', 'stacks', 'access', 'cdk.tf.json'), 'utf8'));
+  // What the framework adds to every stack: its default local backend (an absolute state path) and metadata.
+  delete synthesized.terraform?.backend;
+  for (const resources of Object.values(synthesized.resource ?? {}) as Record<string, Record<string, unknown>>[]) {
+    for (const resource of Object.values(resources)) delete resource['//'];
+  }
+  return synthesized as Synthesized;
 }
 
 /** The desired state of the last stack built: what the desired-state file holds. */
@@ -54,11 +63,12 @@ function input(synth: Synthesized, prefix: string): any {
   return JSON.parse(resourceOf(synth, prefix).input);
 }
 
+/** The error a stack fails with: a prop refused at construction, or the framework's list of failed validations. */
 function errorOf(define: (stack: TerraformStack) => void, props: Partial<PlanetScaleProps> = {}): string {
   try {
     build(define, props);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConstructValidationError);
+    if (!(error instanceof ConstructValidationError)) expect((error as Error).message).toMatch(/^Validation failed with the following errors:\n {2}\[/);
     return (error as Error).message;
   }
   throw new Error('expected a validation error');
@@ -280,13 +290,21 @@ describe('PlanetScale', () => {
 
   test('two PlanetScale constructs of one app may not share an owner', () => {
     const app = Testing.app();
-    new PlanetScale(new TerraformStack(app, 'team-a'), 'ps', { organization: 'acme' });
-    new PlanetScale(new TerraformStack(app, 'team_a'), 'ps', { organization: 'acme' });
-    expect(() => new PlanetScale(new TerraformStack(app, 'other'), 'ps', { organization: 'acme', owner: 'team-a' })).toThrow(
-      'PlanetScale other/ps: owner "team-a" is already the owner of team-a/ps in organization acme; each stack needs its own owner (set `owner` on one of them)',
-    );
+    const stacks = ['team-a', 'team_a', 'other', 'elsewhere'].map((id) => new TerraformStack(app, id));
+    new PlanetScale(stacks[0], 'ps', { organization: 'acme' });
+    new PlanetScale(stacks[1], 'ps', { organization: 'acme' });
+    new PlanetScale(stacks[2], 'ps', { organization: 'acme', owner: 'team-a' });
     // In another organization the same owner cannot collide.
-    expect(new PlanetScale(new TerraformStack(app, 'elsewhere'), 'ps', { organization: 'globex', owner: 'team-a' }).owner).toBe('team-a');
+    new PlanetScale(stacks[3], 'ps', { organization: 'globex', owner: 'team-a' });
+    // Reported by the one declared later, when its stack is synthesized.
+    const owner = 'owner "team-a" is already the owner of team-a/ps in organization acme; each stack needs its own owner (set `owner` on one of them)';
+    expect(() => Testing.synth(stacks[2], true)).toThrow(`[other/ps] ${owner}`);
+    for (const ok of [stacks[0], stacks[1], stacks[3]]) expect(() => Testing.synth(ok, true)).not.toThrow();
+    // Skipping validations does not skip this one: the desired state is not written.
+    const unchecked = new App({ outdir: join(projectDirectory, 'unchecked'), skipValidation: true });
+    new PlanetScale(new TerraformStack(unchecked, 'team-a'), 'ps', { organization: 'acme' });
+    new PlanetScale(new TerraformStack(unchecked, 'other'), 'ps', { organization: 'acme', owner: 'team-a' });
+    expect(() => unchecked.synth()).toThrow(`other/ps: ${owner}`);
   });
 
   test('null_resource base: string triggers only (every change shows as a replacement); the reconciler reads self.triggers', () => {
@@ -394,9 +412,8 @@ describe('validation errors name the construct, the field and what is allowed', 
   });
 
   test('a second PlanetScale in a stack', () => {
-    expect(errorOf((stack) => new PlanetScale(stack, 'again', { organization: 'acme' }))).toBe(
-      'PlanetScale access/again: scope is a second PlanetScale construct in stack access (the first is access/planetscale); declare exactly one per stack',
-    );
+    const problems = errorOf((stack) => new PlanetScale(stack, 'again', { organization: 'acme' })).split('\n').filter((line) => line.startsWith('  ['));
+    expect(problems).toEqual(['  [access/again] is a second PlanetScale construct in stack access (the first is access/planetscale); declare exactly one per stack']);
   });
 
   test.each<[string, Partial<PlanetScaleProps>, string]>([
@@ -555,7 +572,7 @@ describe('IpRestriction on a Postgres database', () => {
         new DatabasePassword(stack, 'app', { database: 'shop', replica: true });
         new IpRestriction(stack, 'bi', { database: 'shop', cidrs: ['10.0.0.0/8'] });
       },
-      'IpRestriction access/bi: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/app sets replica) ' +
+      '[access/bi] database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/app sets replica) ' +
         'and a Postgres database (IpRestriction access/bi is a database IP rule) in one stack',
     ],
     [
@@ -565,7 +582,7 @@ describe('IpRestriction on a Postgres database', () => {
         const app = new DatabasePassword(stack, 'app', { database: 'analytics' });
         new IpRestriction(stack, 'office', { password: app, cidrs: ['203.0.113.0/24'] });
       },
-      'IpRestriction access/office: database "analytics" cannot be both a MySQL/Vitess database (IpRestriction access/office restricts password access/app; ' +
+      '[access/office] database "analytics" cannot be both a MySQL/Vitess database (IpRestriction access/office restricts password access/app; ' +
         'for a Postgres role use IpRestriction({ database, role: password })) and a Postgres database (IpRestriction access/bi is a database IP rule) in one stack',
     ],
     [
@@ -574,7 +591,7 @@ describe('IpRestriction on a Postgres database', () => {
         new DatabasePassword(stack, 'replica', { database: 'shop', replica: true });
         new DatabasePassword(stack, 'app', { database: 'shop', inheritedRoles: ['pg_read_all_data'] });
       },
-      'DatabasePassword access/app: database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/replica sets replica) and a Postgres database',
+      '[access/app] database "shop" cannot be both a MySQL/Vitess database (DatabasePassword access/replica sets replica) and a Postgres database',
     ],
     [
       'MySQL-only and Postgres-only props on one password',
@@ -597,7 +614,7 @@ describe('IpRestriction on a Postgres database', () => {
         const heir = new DatabasePassword(stack, 'heir', { database: 'analytics', branch: 'dev' });
         new DatabasePassword(stack, 'app', { database: 'analytics', successor: heir });
       },
-      'DatabasePassword access/app: successor access/heir is on analytics/dev, not analytics/main: objects stay on their branch',
+      '[access/app] successor access/heir is on analytics/dev, not analytics/main: objects stay on their branch',
     ],
     [
       'a rule naming the role of a password of another database',
@@ -605,7 +622,7 @@ describe('IpRestriction on a Postgres database', () => {
         const app = new DatabasePassword(stack, 'app', { database: 'reports' });
         new IpRestriction(stack, 'bi', { database: 'analytics', role: app, cidrs: ['10.0.0.0/8'] });
       },
-      'IpRestriction access/bi: role is password access/app of database reports; a rule on analytics can only name a role of analytics',
+      '[access/bi] role is password access/app of database reports; a rule on analytics can only name a role of analytics',
     ],
   ])('%s', (_name, define, message) => {
     expect(errorOf(define)).toContain(message);
@@ -620,5 +637,26 @@ describe('sink', () => {
 
   test.each([[[]], [['']], ['store-secret --vault prod']])('an invalid sink (%j) is refused', (sink) => {
     expect(errorOf(() => undefined, { sink: sink as string[] })).toContain('PlanetScale access/planetscale: sink must be a command as a non-empty list of program and arguments');
+  });
+});
+
+describe('cross-construct rules', () => {
+  test('are checked at synth, after every construct exists, and every problem is reported at once', () => {
+    const message = errorOf((stack) => {
+      const app = new DatabasePassword(stack, 'app', { database: 'analytics' });
+      new IpRestriction(stack, 'bi', { database: 'analytics', role: app, cidrs: ['10.0.0.0/8'] });
+      const heir = new DatabasePassword(stack, 'heir', { database: 'analytics', branch: 'dev' });
+      new DatabasePassword(stack, 'api', { database: 'analytics', successor: heir });
+      new DatabasePassword(stack, 'replica', { database: 'analytics', replica: true });
+      const reports = new DatabasePassword(stack, 'reports', { database: 'reports' });
+      new IpRestriction(stack, 'other', { database: 'analytics', role: reports, cidrs: ['10.0.0.0/8'] });
+    });
+    const lines = message.split('\n').filter((line) => line.startsWith('  ['));
+    expect(lines).toEqual([
+      '  [access/api] successor access/heir is on analytics/dev, not analytics/main: objects stay on their branch',
+      '  [access/replica] database "analytics" cannot be both a MySQL/Vitess database (DatabasePassword access/replica sets replica) and a Postgres database ' +
+        '(IpRestriction access/bi is a database IP rule) in one stack',
+      '  [access/other] role is password access/reports of database reports; a rule on analytics can only name a role of analytics',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+// undici is a devDependency: everything that loads this module ships bundled (scripts/bundle.ts), undici inside.
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { authorizationHeader, credentialsFromEnvironment, describeCredential, isAccessToken, type PlanetScaleCredentials } from './credentials';
 import { ENDPOINTS, describeAccesses, describeScopes, endpointPath, isBranchRequirement, type BranchKind, type Endpoint, type Operation } from './endpoints';

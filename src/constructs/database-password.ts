@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
-import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp, shown } from './validation';
+import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, deferredCheck, invalidProp, shown } from './validation';
 import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
 import { suggestName } from '../spec/accesses';
 import { collapseCidrs } from '../spec/cidr';
@@ -74,6 +74,8 @@ export interface DatabasePasswordProps {
   readonly renewBefore?: number | string;
 }
 
+const DATABASE_PASSWORD_BRAND = Symbol.for('cdktf-planetscale-credentials.DatabasePassword');
+
 /**
  * A PlanetScale database credential: a branch password on a MySQL/Vitess database, a branch role on a Postgres one.
  * Its secret is written to the outputs file, never to Terraform state. Fields fixed at creation (role, inherited
@@ -82,6 +84,11 @@ export interface DatabasePasswordProps {
  * is patched in place.
  */
 export class DatabasePassword extends Construct {
+  /** Whether `x` is a DatabasePassword (of any copy of this library: a brand, not `instanceof`). */
+  static isDatabasePassword(x: unknown): x is DatabasePassword {
+    return typeof x === 'object' && x !== null && DATABASE_PASSWORD_BRAND in x;
+  }
+
   readonly database: string;
   readonly branch: string;
   readonly role: PasswordRole;
@@ -93,6 +100,7 @@ export class DatabasePassword extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabasePasswordProps) {
     super(scope, id);
+    Object.defineProperty(this, DATABASE_PASSWORD_BRAND, { value: true });
     checkConstructPath(this);
     const planetscale = PlanetScale.of(this);
     this.database = checkResourceName(this, 'database', props.database);
@@ -186,11 +194,13 @@ export class DatabasePassword extends Construct {
       }
       return () => ({ role: successor });
     }
-    if (!(successor instanceof DatabasePassword)) throw invalidProp(this, 'successor', 'must be a DatabasePassword of this stack, or a role id or username');
+    if (!DatabasePassword.isDatabasePassword(successor)) throw invalidProp(this, 'successor', 'must be a DatabasePassword of this stack, or a role id or username');
     if (successor === this) throw invalidProp(this, 'successor', 'cannot be the password itself');
-    if (successor.database !== this.database || successor.branch !== this.branch) {
-      throw invalidProp(this, 'successor', `${successor.node.path} is on ${successor.database}/${successor.branch}, not ${this.database}/${this.branch}: objects stay on their branch`);
-    }
+    deferredCheck(this, () =>
+      successor.database !== this.database || successor.branch !== this.branch
+        ? [`successor ${successor.node.path} is on ${successor.database}/${successor.branch}, not ${this.database}/${this.branch}: objects stay on their branch`]
+        : [],
+    );
     return () => ({ path: successor.node.path });
   }
 

@@ -1,13 +1,13 @@
-import { Construct } from 'constructs';
-import { Lazy, NullResource, TerraformResource } from '../cdktf';
+import type { IConstruct } from 'constructs';
 import { CustomResourceType } from './resource-type';
+import { nullResource, terraformData, type TerraformElement } from '../framework';
 import { canonicalJson } from '../spec/desired-state';
 
 /** What a declaration needs of its stack's PlanetScale construct. */
 export interface DeclaringStack {
   readonly resourceType: CustomResourceType;
   /** The stack's reconciler (see declareReconciler). */
-  readonly reconciler: TerraformResource;
+  readonly reconciler: TerraformElement;
 }
 
 /** The fields of one managed object, as `cdktf diff` shows them. */
@@ -43,20 +43,9 @@ export function literalDeep(value: unknown): unknown {
   return value;
 }
 
-/** terraform_data with its two maps, evaluated at synth (so they may depend on constructs added later). */
-class TerraformData extends TerraformResource {
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly attributes: () => Record<string, unknown>,
-    config: ConstructorParameters<typeof TerraformResource>[2],
-  ) {
-    super(scope, id, config);
-  }
-
-  protected synthesizeAttributes(): Record<string, unknown> {
-    return literalDeep(this.attributes()) as Record<string, unknown>;
-  }
+/** terraform_data attributes, every string escaped so Terraform reads it literally. */
+function literalAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  return literalDeep(attributes) as Record<string, unknown>;
 }
 
 /** null_resource triggers are strings only: each field rendered readably. */
@@ -81,22 +70,22 @@ function stringTriggers(fields: Record<string, unknown>): Record<string, string>
  * its time grows with what it stores: with 500 objects, full maps more than doubled Terraform's own apply time. The
  * organization and owner are the stack's, in the reconciler's trigger (changing either issues every object again).
  */
-export function declareObject(scope: Construct, stack: DeclaringStack, fields: () => DeclaredFields): TerraformResource {
+export function declareObject(scope: IConstruct, stack: DeclaringStack, fields: () => DeclaredFields): TerraformElement {
   // After the run: Terraform records a declaration as applied only once the run has made it so, and a failed run
   // leaves them unapplied, so the next `terraform plan` still shows them. (The run also starts at once: Terraform
   // starts ready resources in no particular order, and none is ready beside it.)
   const dependsOn = [stack.reconciler];
   if (stack.resourceType === CustomResourceType.NULL_RESOURCE) {
-    return new NullResource(scope, 'Resource', {
-      dependsOn,
-      triggers: Lazy.anyValue({ produce: () => stringTriggers({ ...fields().replace, ...fields().inPlace }) }) as never,
-    });
+    return nullResource(scope, 'Resource', () => stringTriggers({ ...fields().replace, ...fields().inPlace }), { dependsOn });
   }
-  return new TerraformData(
+  return terraformData(
     scope,
     'Resource',
-    () => ({ triggers_replace: canonicalJson(withoutDefaults(fields().replace)), input: canonicalJson(withoutDefaults(fields().inPlace)) }),
-    { terraformResourceType: 'terraform_data', dependsOn },
+    () => {
+      const { replace, inPlace } = fields();
+      return literalAttributes({ triggers_replace: canonicalJson(withoutDefaults(replace)), input: canonicalJson(withoutDefaults(inPlace)) });
+    },
+    { dependsOn },
   );
 }
 
@@ -116,19 +105,19 @@ export interface HandlerInvocation {
  * so the destroyer exists before the engine can have created anything.
  */
 export function declareReconciler(
-  scope: Construct,
+  scope: IConstruct,
   resourceType: CustomResourceType,
   triggers: () => Record<string, unknown>,
   handler: HandlerInvocation,
-  destroyer: TerraformResource,
-): TerraformResource {
+  destroyer: TerraformElement,
+): TerraformElement {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
   const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.triggers_replace)}' };
   const config = { provisioners: [{ type: 'local-exec' as const, command: handler.command('apply'), environment }], dependsOn: [destroyer] };
   if (isNull) {
-    return new NullResource(scope, 'Reconciler', { ...config, triggers: Lazy.anyValue({ produce: () => stringTriggers(triggers()) }) as never });
+    return nullResource(scope, 'Reconciler', () => stringTriggers(triggers()), config);
   }
-  return new TerraformData(scope, 'Reconciler', () => ({ triggers_replace: triggers() }), { terraformResourceType: 'terraform_data', ...config });
+  return terraformData(scope, 'Reconciler', () => literalAttributes({ triggers_replace: triggers() }), config);
 }
 
 /**
@@ -142,11 +131,11 @@ export function declareReconciler(
  * provisioner for a replaced (deposed) object. As terraform_data, what it carries changes in place.
  */
 export function declareDestroyer(
-  scope: Construct,
+  scope: IConstruct,
   resourceType: CustomResourceType,
   description: () => Record<string, unknown>,
   handler: HandlerInvocation,
-): TerraformResource {
+): TerraformElement {
   const isNull = resourceType === CustomResourceType.NULL_RESOURCE;
   const environment = { [handler.variable]: isNull ? '${jsonencode(self.triggers)}' : '${jsonencode(self.input)}' };
   const config = {
@@ -156,7 +145,7 @@ export function declareDestroyer(
   if (isNull) {
     // Strings stay as they are; anything else as JSON, which the handler reads back.
     const triggers = () => Object.fromEntries(Object.entries(description()).map(([k, v]) => [k, literal(typeof v === 'string' ? v : JSON.stringify(v))]));
-    return new NullResource(scope, 'Destroyer', { ...config, triggers: Lazy.anyValue({ produce: triggers }) as never });
+    return nullResource(scope, 'Destroyer', triggers, config);
   }
-  return new TerraformData(scope, 'Destroyer', () => ({ input: description() }), { terraformResourceType: 'terraform_data', ...config });
+  return terraformData(scope, 'Destroyer', () => literalAttributes({ input: description() }), config);
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 export function handlerBundlePath(): string {
   const path = resolve(__dirname, '..', '..', 'assets', 'handler', 'index.js');
   if (!existsSync(path)) {
-    throw new Error(`the PlanetScale handler bundle is missing at ${path}; build it with \`npx projen bundle:handler\``);
+    throw new Error(`the PlanetScale handler bundle is missing at ${path}; build it with \`npx projen bundle\``);
   }
   return path;
 }

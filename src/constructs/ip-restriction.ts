@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DatabasePassword } from './database-password';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
-import { checkConstructPath, checkDisplayName, checkResourceName, invalidProp } from './validation';
+import { checkConstructPath, checkDisplayName, checkResourceName, deferredCheck, invalidProp } from './validation';
 import { compareCidrs, normalizeCidr } from '../spec/cidr';
 import { MAX_RULE_DESCRIPTION, POSTGRES_IDENTIFIER_PATTERN } from '../spec/contract';
 import type { IpRuleDeclaration } from '../spec/desired-state';
@@ -65,7 +65,7 @@ export class IpRestriction extends Construct {
     if ((props.password === undefined) === (props.database === undefined)) {
       throw invalidProp(this, 'password', 'or `database`: set exactly one (password for MySQL/Vitess, database for a Postgres database rule)');
     }
-    if (props.password !== undefined && !(props.password instanceof DatabasePassword)) {
+    if (props.password !== undefined && !DatabasePassword.isDatabasePassword(props.password)) {
       throw invalidProp(this, 'password', 'must be a DatabasePassword of this stack');
     }
     if (!Array.isArray(props.cidrs) || props.cidrs.length === 0) {
@@ -130,10 +130,10 @@ export class IpRestriction extends Construct {
 
   /** The path of the password whose role the rule follows, when `role` is a DatabasePassword; null otherwise. */
   private checkRolePassword(role: IpRestrictionProps['role'], database: string): string | null {
-    if (!(role instanceof DatabasePassword)) return null;
-    if (role.database !== database) {
-      throw invalidProp(this, 'role', `is password ${role.node.path} of database ${role.database}; a rule on ${database} can only name a role of ${database}`);
-    }
+    if (!DatabasePassword.isDatabasePassword(role)) return null;
+    deferredCheck(this, () =>
+      role.database !== database ? [`role is password ${role.node.path} of database ${role.database}; a rule on ${database} can only name a role of ${database}`] : [],
+    );
     return role.node.path;
   }
 }

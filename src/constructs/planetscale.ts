@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
-import { App, AssetType, NullProvider, onStackSynthesis, TerraformAsset, TerraformStack, type TerraformResource } from '../cdktf';
-import { declareDestroyer, declareReconciler, type DeclaringStack } from './declaration';
+import { declareDestroyer, declareReconciler } from './declaration';
 import { handlerBundlePath } from './handler-bundle';
 import { CustomResourceType } from './resource-type';
-import { checkConstructPath, checkResourceName, invalidProp, shown } from './validation';
+import { checkConstructPath, checkResourceName, ConstructValidationError, deferredCheck, invalidProp, shown } from './validation';
+import { appOutdir, fileAsset, nullProvider, onStackSynthesis, stackOf, type TerraformElement } from '../framework';
 import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE } from '../spec/contract';
 import { canonicalJson, checkDesiredState, digestOf, placesOf, type Declaration, type DesiredState, type DestroyDescription, type RunDescription, type StackIdentity, type StackSettings } from '../spec/desired-state';
 import { generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
@@ -50,20 +50,33 @@ export interface PlanetScaleProps {
   readonly sink?: string[];
 }
 
-const instances = new WeakMap<TerraformStack, PlanetScale>();
+// Brands, not `instanceof` or module-level maps: two copies of this library in one app (npm's outcome when two
+// dependents ask for different ranges) must recognize each other's constructs.
 const PLANETSCALE_BRAND = Symbol.for('cdktf-planetscale-credentials.PlanetScale');
+/** The property of a stack holding its (first) PlanetScale construct, whichever copy of the library made it. */
+const STACK_PLANETSCALE = Symbol.for('cdktf-planetscale-credentials.PlanetScale.of');
+
+/** A use of a database by a construct, to refuse using one database both as MySQL/Vitess and as Postgres. */
+interface DatabaseUse {
+  readonly kind: 'mysql' | 'postgresql';
+  /** How the construct uses it, for messages. */
+  readonly by: string;
+}
 
 /**
  * Per-stack PlanetScale settings, the stack reconciler (the one resource that runs the engine, once per apply, over
  * the desired state every construct of the stack declares, written beside the synthesized stack as
  * planetscale-desired-state.json) and the stack destroyer (which runs it at destroy). Exactly one per stack, declared
  * before the constructs that use it.
+ *
+ * It is a DeclaringStack (declaration.ts) structurally, with no `implements` clause: that would name members the
+ * published declarations leave out (marked internal), and an app type-checking them would fail.
  */
-export class PlanetScale extends Construct implements DeclaringStack {
+export class PlanetScale extends Construct {
   /** The stack's PlanetScale construct; a clear error when there is none. */
   static of(construct: IConstruct): PlanetScale {
-    const stack = TerraformStack.of(construct);
-    const found = instances.get(stack);
+    const stack = stackOf(construct);
+    const found = (stack as { [STACK_PLANETSCALE]?: PlanetScale })[STACK_PLANETSCALE];
     if (!found) {
       throw invalidProp(
         construct,
@@ -85,22 +98,19 @@ export class PlanetScale extends Construct implements DeclaringStack {
   /** Apply-time settings every run receives (no secrets). */
   readonly settings: StackSettings;
   /** @internal */
-  readonly handlerAsset: TerraformAsset;
+  readonly handlerAsset: { readonly path: string };
   /** The resource whose provisioner runs the engine at apply (see declareReconciler). @internal */
-  readonly reconciler: TerraformResource;
+  readonly reconciler: TerraformElement;
   /** Every managed object of the stack, by construct path, evaluated at synth. */
   private readonly declarations = new Map<string, () => Declaration>();
-  /** What each database is known to be, from the constructs using it, to refuse mixing MySQL and Postgres uses. */
-  private readonly databaseKinds = new Map<string, { kind: 'mysql' | 'postgresql'; by: string }>();
+  /** Every use of each database by the stack's constructs, in declaration order. */
+  private readonly databaseUses = new Map<string, DatabaseUse[]>();
 
   constructor(scope: Construct, id: string, props: PlanetScaleProps) {
     super(scope, id);
     Object.defineProperty(this, PLANETSCALE_BRAND, { value: true });
-    const stack = TerraformStack.of(this);
-    const existing = instances.get(stack);
-    if (existing) {
-      throw invalidProp(this, 'scope', `is a second PlanetScale construct in stack ${stack.node.id} (the first is ${existing.node.path}); declare exactly one per stack`);
-    }
+    const stack = stackOf(this);
+    const first = (stack as { [STACK_PLANETSCALE]?: PlanetScale })[STACK_PLANETSCALE];
     this.organization = checkResourceName(this, 'organization', props.organization);
     if (props.apiUrl !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(props.apiUrl)) {
       throw invalidProp(this, 'apiUrl', `${JSON.stringify(props.apiUrl)} is not an http(s) URL`);
@@ -108,17 +118,6 @@ export class PlanetScale extends Construct implements DeclaringStack {
     this.owner = props.owner ?? ownerFromStackName(stack.node.id);
     if (typeof this.owner !== 'string' || !OWNER_PATTERN.test(this.owner)) {
       throw invalidProp(this, 'owner', `${shown(JSON.stringify(this.owner))} is not valid: use 1-32 lowercase letters, digits or '-', starting with a letter or digit`);
-    }
-    // Two stacks with one owner in one organization would each delete the other's objects as "no longer declared".
-    const sharing = App.of(this)
-      .node.findAll()
-      .find((c) => c !== this && PlanetScale.isPlanetScale(c) && c.owner === this.owner && c.organization === this.organization);
-    if (sharing) {
-      throw invalidProp(
-        this,
-        'owner',
-        `"${this.owner}" is already the owner of ${sharing.node.path} in organization ${this.organization}; each stack needs its own owner (set \`owner\` on one of them)`,
-      );
     }
     if (props.resourceType !== undefined && !Object.values(CustomResourceType).includes(props.resourceType)) {
       throw invalidProp(this, 'resourceType', `${JSON.stringify(props.resourceType)} is not one of ${Object.values(CustomResourceType).join(', ')}`);
@@ -133,33 +132,39 @@ export class PlanetScale extends Construct implements DeclaringStack {
     // cdktf runs the app in the directory holding cdktf.json: relative outputs paths start there.
     const projectDirectory = process.cwd();
     const outputs = props.outputsFile ?? DEFAULT_OUTPUTS_FILE;
-    const stackDirectory = resolve(projectDirectory, App.of(this).outdir, 'stacks', stack.node.id);
+    const stackDirectory = resolve(projectDirectory, appOutdir(this), 'stacks', stack.node.id);
     this.settings = {
       outputs_file: isAbsolute(outputs) ? outputs : relative(stackDirectory, resolve(projectDirectory, outputs)),
       ...(props.apiUrl ? { api_url: props.apiUrl } : {}),
       ...(props.sink ? { sink: [...props.sink] } : {}),
     };
-    this.handlerAsset = new TerraformAsset(this, 'Handler', { path: handlerBundlePath(), type: AssetType.FILE });
-    if (this.resourceType === CustomResourceType.NULL_RESOURCE) new NullProvider(this, 'NullProvider');
-    instances.set(stack, this);
+    this.handlerAsset = fileAsset(this, 'Handler', handlerBundlePath());
+    if (this.resourceType === CustomResourceType.NULL_RESOURCE) nullProvider(this, 'NullProvider');
+    if (!first) Object.defineProperty(stack, STACK_PLANETSCALE, { value: this });
+    // Reported with the other rules at synth; checked again when the desired state is written, which
+    // `skipValidation` does not skip: two PlanetScale constructs sharing objects would delete each other's.
+    deferredCheck(this, () => this.ownershipProblems(first));
 
     const handler = { command: (action: 'apply' | 'destroy') => `node ${this.handlerAsset.path} ${action}`, variable: RUN_VARIABLE };
     const identity = (): StackIdentity => ({ stack: stack.node.id, organization: this.organization, owner: this.owner, settings: this.settings });
     const destroyer = declareDestroyer(
       this,
       this.resourceType,
-      (): DestroyDescription & Record<string, unknown> => ({ ...identity(), ...placesOf(this.desiredState()) }),
+      (): DestroyDescription & Record<string, unknown> => ({ ...identity(), ...placesOf(this.declaredState()) }),
       handler,
     );
     this.reconciler = declareReconciler(
       this,
       this.resourceType,
-      (): RunDescription & Record<string, unknown> => ({ ...identity(), digest: digestOf(this.desiredState()), state_file: DESIRED_STATE_FILE }),
+      (): RunDescription & Record<string, unknown> => ({ ...identity(), digest: digestOf(this.declaredState()), state_file: DESIRED_STATE_FILE }),
       handler,
       destroyer,
     );
-    // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies.
+    // The desired state travels beside the stack, so a synthesized cdktf.out moved elsewhere still applies. Written
+    // after the stack's validations ran, so a problem they report is reported with the others, not alone from here.
     onStackSynthesis(this, (directory) => {
+      const problems = this.ownershipProblems(first);
+      if (problems.length > 0) throw new ConstructValidationError(`${this.node.path}: ${problems.join('; ')}`);
       mkdirSync(directory, { recursive: true });
       writeFileSync(join(directory, DESIRED_STATE_FILE), `${canonicalJson(this.desiredState())}\n`);
     });
@@ -170,20 +175,40 @@ export class PlanetScale extends Construct implements DeclaringStack {
    * reconciler's digest covers and the desired-state file holds.
    */
   desiredState(): DesiredState {
+    return checkDesiredState(this.declaredState(), `desired state of stack ${stackOf(this).node.id}`);
+  }
+
+  /**
+   * The desired state as declared, unchecked: what the reconciler's trigger digests. The frameworks compute resource
+   * attributes while preparing a stack, before its validations run; checking here would report one problem alone
+   * where the validations report them all (the file written at synth is checked).
+   */
+  private declaredState(): DesiredState {
     const all = [...this.declarations.values()].map((declare) => declare()).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return checkDesiredState(
-      {
-        version: 1,
-        stack: TerraformStack.of(this).node.id,
-        organization: this.organization,
-        owner: this.owner,
-        settings: this.settings,
-        passwords: all.filter((d) => d.kind === 'password'),
-        service_tokens: all.filter((d) => d.kind === 'service-token'),
-        ip_rules: all.filter((d) => d.kind === 'postgres-ip-rule'),
-      },
-      `desired state of stack ${TerraformStack.of(this).node.id}`,
-    );
+    return {
+      version: 1,
+      stack: stackOf(this).node.id,
+      organization: this.organization,
+      owner: this.owner,
+      settings: this.settings,
+      passwords: all.filter((d) => d.kind === 'password'),
+      service_tokens: all.filter((d) => d.kind === 'service-token'),
+      ip_rules: all.filter((d) => d.kind === 'postgres-ip-rule'),
+    };
+  }
+
+  /**
+   * A second PlanetScale construct in the stack, or an owner another stack's PlanetScale construct in the same
+   * organization has already (declared earlier in the app): either would make two runs delete each other's objects as
+   * "no longer declared".
+   */
+  private ownershipProblems(first: PlanetScale | undefined): string[] {
+    if (first) return [`is a second PlanetScale construct in stack ${stackOf(this).node.id} (the first is ${first.node.path}); declare exactly one per stack`];
+    const all = this.node.root.node.findAll().filter((c) => PlanetScale.isPlanetScale(c));
+    const sharing = all.slice(0, all.indexOf(this)).find((c) => c.owner === this.owner && c.organization === this.organization);
+    return sharing
+      ? [`owner "${this.owner}" is already the owner of ${sharing.node.path} in organization ${this.organization}; each stack needs its own owner (set \`owner\` on one of them)`]
+      : [];
   }
 
   /**
@@ -205,20 +230,19 @@ export class PlanetScale extends Construct implements DeclaringStack {
   }
 
   /**
-   * Records what kind of database a construct needs (`use` says how, for messages), refusing a database used both as
-   * MySQL/Vitess and as Postgres in this stack.
+   * Records what kind of database a construct needs (`use` says how, for messages). A database used both as
+   * MySQL/Vitess and as Postgres in this stack is reported at synth by each construct whose use contradicts the first.
    * @internal
    */
-  declareDatabase(construct: IConstruct, database: string, kind: 'mysql' | 'postgresql', use: string): void {
-    const known = this.databaseKinds.get(database);
-    if (known && known.kind !== kind) {
+  declareDatabase(construct: IConstruct, database: string, kind: DatabaseUse['kind'], use: string): void {
+    const uses = this.databaseUses.get(database) ?? [];
+    uses.push({ kind, by: use });
+    this.databaseUses.set(database, uses);
+    deferredCheck(construct, () => {
+      const known = uses[0];
+      if (known.kind === kind) return [];
       const [mysqlUse, postgresUse] = kind === 'mysql' ? [use, known.by] : [known.by, use];
-      throw invalidProp(
-        construct,
-        'database',
-        `"${database}" cannot be both a MySQL/Vitess database (${mysqlUse}) and a Postgres database (${postgresUse}) in one stack`,
-      );
-    }
-    if (!known) this.databaseKinds.set(database, { kind, by: use });
+      return [`database "${database}" cannot be both a MySQL/Vitess database (${mysqlUse}) and a Postgres database (${postgresUse}) in one stack`];
+    });
   }
 }

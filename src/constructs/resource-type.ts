@@ -2,6 +2,6 @@
 export enum CustomResourceType {
   /** Terraform's built-in `terraform_data` (Terraform >= 1.4): no provider download, works offline. */
   TERRAFORM_DATA = 'terraform_data',
-  /** `null_resource` from the hashicorp/null provider (via @cdktf/provider-null): triggers only, so every change shows as a replacement. */
+  /** `null_resource` from the hashicorp/null provider: triggers only, so every change shows as a replacement. */
   NULL_RESOURCE = 'null_resource',
 }

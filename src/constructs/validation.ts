@@ -67,3 +67,12 @@ export function checkTtl(construct: IConstruct, field: string, ttl: number | str
   if ('error' in parsed) throw invalidProp(construct, field, parsed.error);
   return parsed.seconds;
 }
+
+/**
+ * A rule that involves other constructs (which may be declared later), checked at synth as a construct validation:
+ * the framework collects every construct's problems and reports them all at once, each line naming its construct
+ * (`[access/app] successor ...`). `check` returns the problems, each a sentence without the construct's path.
+ */
+export function deferredCheck(construct: IConstruct, check: () => string[]): void {
+  construct.node.addValidation({ validate: check });
+}

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 
 /**
  * Named JSON-schema validators, compiled on first use. The handler bundle replaces this module with validators
- * precompiled by ajv's standalone code generation (scripts/bundle-handler.ts): Terraform starts the handler once per
+ * precompiled by ajv's standalone code generation (scripts/bundle.ts): Terraform starts the handler once per
  * resource, and compiling schemas at every start cost a fifth of its CPU time.
  */
 const schemas = new Map<string, object>();

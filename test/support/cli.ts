@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { CommandResult, TerraformProject } from './terraform';
+import { BUNDLES } from '../../scripts/bundle';
 
-const CLI = resolve(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = BUNDLES.cli.outfile;
 
-/** Runs `planetscale-cdktf <args>` (from source) against a project's synthesized output and emulator. */
+/** Runs `planetscale-cdktf <args>` (the bundled CLI npm ships, built by the global setup) against a project's synthesized output and emulator. */
 export function runCli(project: TerraformProject, args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CLI, ...args, '--out', project.outdir], {
-      env: { ...project.env(extraEnv), TS_NODE_TRANSPILE_ONLY: 'true' },
-    });
+    const child = spawn(process.execPath, [CLI, ...args, '--out', project.outdir], { env: project.env(extraEnv) });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
