@@ -35,6 +35,8 @@ const project = new typescript.TypeScriptProject({
     'ms@^2.1.3',
   ],
   devDeps: [
+    // Types of the oldest supported Node, so nothing newer is used by accident.
+    '@types/node@^20',
     'cdktf@0.21.0',
     'constructs@~10.7.0',
     'cdktf-cli@0.21.0',
