@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
-import { useScenario } from './support/scenario';
+import { SCENARIO_INVENTORY_REQUESTS, useScenario } from './support/scenario';
 import { TerraformProject } from './support/terraform';
 import { secretOf, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName } from '../src/spec/naming';
@@ -89,12 +89,7 @@ test('a CIDR edit patches the password in place: same id, same secret, no rotati
 
   // The listing (one page per location) and one PATCH: no create, no delete, no per-object lookup.
   expect(scenario.emulator.requests.snapshot()).toEqual({
-    'GET list_databases': 1,
-    'GET list_branches': 3,
-    'GET list_roles': 2,
-    'GET list_passwords': 4,
-    'GET list_database_postgres_cidrs': 1,
-    'GET list_service_tokens': 1,
+    ...SCENARIO_INVENTORY_REQUESTS,
     'PATCH update_password': 1,
   });
   const after = scenario.project.passwordEntry('access/app');

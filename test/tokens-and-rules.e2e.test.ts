@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, ServiceToken } from '../src';
 import { grantTarget } from '../src/api';
 import { statusOf as status } from './support/api';
-import { useScenario } from './support/scenario';
+import { SCENARIO_INVENTORY_REQUESTS, useScenario } from './support/scenario';
 import { TERRAFORM } from './support/terraform';
 import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 
@@ -72,12 +72,7 @@ describe('service tokens', () => {
     // The listing, one read of the token's grants and one of the deploy token's own (what it may grant), then per
     // resource one removal and/or one addition.
     expect(scenario.emulator.requests.snapshot()).toEqual({
-      'GET list_databases': 1,
-      'GET list_branches': 3,
-      'GET list_roles': 2,
-      'GET list_passwords': 4,
-      'GET list_database_postgres_cidrs': 1,
-      'GET list_service_tokens': 1,
+      ...SCENARIO_INVENTORY_REQUESTS,
       'GET get_service_token_grants': 2,
       'POST add_service_token_accesses': 2,
       'DELETE delete_service_token_accesses': 2,
@@ -163,12 +158,7 @@ describe('Postgres database IP rules', () => {
     scenario.emulator.requests.reset();
     await scenario.project.applyOk();
     expect(scenario.emulator.requests.snapshot()).toEqual({
-      'GET list_databases': 1,
-      'GET list_branches': 3,
-      'GET list_roles': 2,
-      'GET list_passwords': 4,
-      'GET list_database_postgres_cidrs': 1,
-      'GET list_service_tokens': 1,
+      ...SCENARIO_INVENTORY_REQUESTS,
       'PATCH update_database_postgres_cidr': 1,
     });
     const [updated] = await ownedRules();

@@ -3,6 +3,20 @@ import { TerraformProject } from './terraform';
 import type { PlanetScaleClient, PlanetScaleCredentials } from '../../src/api';
 import { DEFAULT_BEHAVIOUR, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 
+/**
+ * The requests one run spends listing what the stack owns in the scenario's seed (its databases, their branches,
+ * the Postgres branches' roles, the MySQL branches' passwords, the Postgres database's IP rules, the service
+ * tokens): what every apply costs before it changes anything.
+ */
+export const SCENARIO_INVENTORY_REQUESTS = {
+  'GET list_databases': 1,
+  'GET list_branches': 3,
+  'GET list_roles': 2,
+  'GET list_passwords': 4,
+  'GET list_database_postgres_cidrs': 1,
+  'GET list_service_tokens': 1,
+} as const;
+
 export interface Scenario {
   readonly emulator: RunningEmulator;
   /** The bootstrap (all-access) client, for checking API state. */
