@@ -59,6 +59,10 @@ const project = new typescript.TypeScriptProject({
     'dotenv@^17.0.0',
     'shell-quote@^1.8.0',
     '@types/shell-quote@^1.7.5',
+    // The database clients of `emulator --databases` (its admin connections, bundled into the emulator and the CLI)
+    // and of the tests and demo that connect with the generated connection strings, as applications would.
+    'mysql2@^3.15.0',
+    'pg@^8.16.0',
   ],
   jestOptions: {
     jestVersion: '^29',

@@ -6,7 +6,7 @@ import { PlanetScaleClient } from './api/client';
 import { PLANETSCALE_RATE_LIMIT, SlidingWindow } from './api/rate-limit';
 import { Redactor } from './engine/redact';
 import { exitCodeOf, renderJson, renderMarkdown, renderText } from './engine/report';
-import { outputsPathOf, runEngine } from './engine/run';
+import { caBundleOf, outputsPathOf, runEngine } from './engine/run';
 import { DESIRED_STATE_FILE } from './spec/contract';
 import { checkDesiredState, digestOf, type DesiredState } from './spec/desired-state';
 import { parseTtl } from './spec/ttl';
@@ -35,6 +35,9 @@ Emulator options:
   --latency MS        add MS milliseconds to every API response         [default: 0]
   --rate-limit N      answer 429 past N requests per minute per credential, as PlanetScale does at 600
   --access-token      also issue an OAuth access token (all scopes) and print it as PLANETSCALE_ACCESS_TOKEN
+  --databases         run a real MariaDB and PostgreSQL on a loopback address (ports 3306, 5432, TLS from a CA of
+                      its own): every password and role becomes a real database user, and the connection strings
+                      in the outputs file connect (needs mariadb-server, postgresql, openssl; Linux)
   --behaviour K=V     play one of the open API behaviours (repeatable), e.g. serviceTokenRoutes=grants-refused,
                       passwordIpv6=refused, passwordCidrMerge=aggregate (see docs/api-fidelity.md)
 `;
@@ -62,6 +65,7 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
       'latency': { type: 'string', default: '0' },
       'rate-limit': { type: 'string' },
       'access-token': { type: 'boolean', default: false },
+      'databases': { type: 'boolean', default: false },
       'behaviour': { type: 'string', multiple: true },
     },
     strict: true,
@@ -77,6 +81,7 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
     latencyMs: Number(values.latency),
     behaviour: behaviourFrom(values.behaviour) as never,
     rateLimit: rateLimit === undefined ? undefined : { limit: rateLimit, windowMs: 60_000 },
+    databases: values.databases,
   });
   const accessToken = values['access-token'] ? emulator.issueAccessToken() : undefined;
   process.stdout.write(`PlanetScale API emulator listening on ${emulator.url}\n`);
@@ -91,8 +96,17 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
     process.stdout.write(`export PLANETSCALE_SERVICE_TOKEN=${emulator.token.token}\n`);
     if (accessToken) process.stdout.write(`# or, to deploy with an OAuth access token instead (unset the two above):\n# export PLANETSCALE_ACCESS_TOKEN=${accessToken.accessToken}\n`);
   }
+  if (emulator.databases) {
+    const { address, caFile } = emulator.databases;
+    process.stdout.write(`database servers on ${address}: MariaDB on port 3306, PostgreSQL on port 5432 (TLS, CA ${caFile})\n`);
+    process.stdout.write('# for deploys (connection strings that name a CA file name this one) and Node.js clients:\n');
+    process.stdout.write(`export PLANETSCALE_CA_BUNDLE=${caFile}\nexport NODE_EXTRA_CA_CERTS=${caFile}\n`);
+  }
   const stop = () => {
-    void emulator.stop().then(() => process.exit(0));
+    void emulator
+      .stop()
+      .catch((error: Error) => process.stderr.write(`emulator: stopping: ${error.message}\n`))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -161,6 +175,7 @@ async function runPlanOrReconcile(command: 'plan' | 'reconcile', args: string[])
         mode: command === 'plan' ? 'plan' : 'apply',
         client,
         outputsPath: outputsPathOf(desired.settings, directory),
+        caBundle: caBundleOf(),
         log: (line) => (command === 'plan' ? log(line) : process.stdout.write(redactor.redact(`planetscale ${desired.stack}: ${line}\n`))),
         redactor,
         expiringWithinSeconds: window.seconds,

@@ -1,6 +1,8 @@
 import type { EmulatorBehaviour } from './behaviour';
 import type { Caller } from './caller';
 import type { EmulatorClock } from './clock';
+import type { DatabaseAccounts } from './databases/accounts';
+import type { ServiceHosts } from './serialize';
 import type { Store } from './store';
 import type { Endpoint } from '../api/endpoints';
 
@@ -13,6 +15,10 @@ export interface RouteContext {
   readonly store: Store;
   readonly clock: EmulatorClock;
   readonly behaviour: EmulatorBehaviour;
+  /** Where the branches answer connections (access_host_url and the branch addresses). */
+  readonly hosts: ServiceHosts;
+  /** The real database users behind the credentials, when the emulator runs database servers (`--databases`). */
+  readonly accounts?: DatabaseAccounts;
 }
 
 export interface RouteResult {
@@ -23,9 +29,10 @@ export interface RouteResult {
 export interface Route {
   /** Method, path and required accesses: the entry of the endpoint table the client uses too. */
   readonly endpoint: Endpoint;
-  /** Whether the route mutates state (the store is saved after it). */
+  /** Whether the route mutates state (the store is saved, and the database users brought in line, after it). */
   readonly mutates: boolean;
-  readonly handle: (context: RouteContext) => RouteResult;
+  /** Async only where a real database server must be asked first (whether a Postgres role owns objects). */
+  readonly handle: (context: RouteContext) => RouteResult | Promise<RouteResult>;
 }
 
 /** Matches a path against an endpoint's `{name}` template, returning decoded parameters. */

@@ -51,7 +51,7 @@ export const passwordRoutes: Route[] = [
       const items = context.store.state.passwords
         .filter((p) => p.organization === branch.organization && p.database === branch.database && p.branch === branch.name)
         .filter((p) => !q || p.name.toLowerCase().includes(q))
-        .map((p) => passwordJson(p, branch, now));
+        .map((p) => passwordJson(p, branch, now, context.hosts));
       const { page, perPage } = paging(context.url);
       return { status: 200, body: pageJson(items, page, perPage, context.url) };
     },
@@ -88,13 +88,14 @@ export const passwordRoutes: Route[] = [
         actor: context.caller.actor,
       };
       context.store.state.passwords.push(record);
-      return { status: 201, body: passwordJson(record, branch, now, secret) };
+      context.accounts?.remember(record.id, secret);
+      return { status: 201, body: passwordJson(record, branch, now, context.hosts, secret) };
     },
   },
   {
     endpoint: ENDPOINTS.get_password,
     mutates: false,
-    handle: (context) => ({ status: 200, body: passwordJson(find(context), scope(context).branch, context.clock.now()) }),
+    handle: (context) => ({ status: 200, body: passwordJson(find(context), scope(context).branch, context.clock.now(), context.hosts) }),
   },
   {
     endpoint: ENDPOINTS.update_password,
@@ -105,7 +106,7 @@ export const passwordRoutes: Route[] = [
       const cidrs = request.cidrs === undefined ? undefined : passwordCidrs(request.cidrs, context.behaviour);
       if (request.name !== undefined) password.name = request.name;
       if (cidrs !== undefined) password.cidrs = cidrs;
-      return { status: 200, body: passwordJson(password, scope(context).branch, context.clock.now()) };
+      return { status: 200, body: passwordJson(password, scope(context).branch, context.clock.now(), context.hosts) };
     },
   },
   {
@@ -129,7 +130,7 @@ export const passwordRoutes: Route[] = [
       // docs/resources/password.md); PlanetScale's CLI treats the 422 (`unprocessable`) as final (passwordutil).
       if (hasExpired(password.expiresAt, now)) throw HttpError.unprocessable('password has expired and can no longer be renewed');
       password.expiresAt = new Date(now.getTime() + password.ttlSeconds * 1000).toISOString();
-      return { status: 200, body: passwordJson(password, scope(context).branch, now) };
+      return { status: 200, body: passwordJson(password, scope(context).branch, now, context.hosts) };
     },
   },
 ];

@@ -58,7 +58,8 @@ function resetSecret(context: RouteContext, role: RoleRecord, branch: BranchReco
   const now = context.clock.now();
   role.secretHash = hashSecret(secret);
   role.updatedAt = now.toISOString();
-  return { status: 200, body: roleJson(role, branch, now, secret) };
+  context.accounts?.remember(role.id, secret);
+  return { status: 200, body: roleJson(role, branch, now, context.hosts, secret) };
 }
 
 function matchesStatus(role: RoleRecord, status: string, now: Date): boolean {
@@ -89,7 +90,7 @@ export const roleRoutes: Route[] = [
       const items = rolesOf(context, branch)
         .filter((r) => !q || r.name.toLowerCase().includes(q) || `${r.username}.${branch.id}`.includes(q))
         .filter((r) => !status || matchesStatus(r, status, now))
-        .map((r) => roleJson(r, branch, now));
+        .map((r) => roleJson(r, branch, now, context.hosts));
       const { page, perPage } = paging(context.url);
       return { status: 200, body: pageJson(items, page, perPage, context.url) };
     },
@@ -128,7 +129,8 @@ export const roleRoutes: Route[] = [
         actor: context.caller.actor,
       };
       context.store.state.roles.push(role);
-      return { status: 200, body: roleJson(role, branch, now, secret) };
+      context.accounts?.remember(role.id, secret);
+      return { status: 200, body: roleJson(role, branch, now, context.hosts, secret) };
     },
   },
   {
@@ -138,7 +140,7 @@ export const roleRoutes: Route[] = [
       const branch = scope(context);
       const role = rolesOf(context, branch).find((r) => r.isDefault);
       if (!role) throw HttpError.notFound();
-      return { status: 200, body: roleJson(role, branch, context.clock.now()) };
+      return { status: 200, body: roleJson(role, branch, context.clock.now(), context.hosts) };
     },
   },
   {
@@ -156,7 +158,7 @@ export const roleRoutes: Route[] = [
     mutates: false,
     handle: (context) => {
       const { role, branch } = find(context);
-      return { status: 200, body: roleJson(role, branch, context.clock.now()) };
+      return { status: 200, body: roleJson(role, branch, context.clock.now(), context.hosts) };
     },
   },
   {
@@ -167,19 +169,21 @@ export const roleRoutes: Route[] = [
       const request = bodies.updateRole(context.body);
       if (request.name !== undefined) role.name = request.name;
       role.updatedAt = context.clock.now().toISOString();
-      return { status: 200, body: roleJson(role, branch, context.clock.now()) };
+      return { status: 200, body: roleJson(role, branch, context.clock.now(), context.hosts) };
     },
   },
   {
     endpoint: ENDPOINTS.delete_role,
     mutates: true,
-    handle: (context) => {
+    handle: async (context) => {
       const { role, branch } = find(context);
       const fromBody = bodies.deleteRole(context.body).successor;
       const requested = context.url.searchParams.get('successor') || fromBody || null;
       if (role.isDefault) throw HttpError.unprocessable('the default role cannot be deleted');
       const successor = requested === null ? undefined : successorOf(context, branch, requested, role);
-      if (role.ownedObjects.length > 0 && !successor) throw HttpError.unprocessable('Role is still referenced and cannot be dropped.');
+      // With real servers (--databases), what the role owns is asked of PostgreSQL itself.
+      const owns = role.ownedObjects.length > 0 || (await context.accounts?.roleOwnsObjects(role.id)) === true;
+      if (owns && !successor) throw HttpError.unprocessable('Role is still referenced and cannot be dropped.');
       const reassigned = role.ownedObjects.splice(0);
       successor?.ownedObjects.push(...reassigned);
       const roles = context.store.state.roles;
@@ -202,10 +206,11 @@ export const roleRoutes: Route[] = [
   {
     endpoint: ENDPOINTS.reassign_role_objects,
     mutates: true,
-    handle: (context) => {
+    handle: async (context) => {
       const { role, branch } = find(context);
       const successor = successorOf(context, branch, bodies.reassignRole(context.body).successor, role);
       successor.ownedObjects.push(...role.ownedObjects.splice(0));
+      await context.accounts?.reassign(role.id, successor.id);
       return { status: 204 };
     },
   },
@@ -219,7 +224,7 @@ export const roleRoutes: Route[] = [
       if (hasExpired(role.expiresAt, now)) throw HttpError.unprocessable('role has expired and can no longer be renewed');
       role.expiresAt = new Date(now.getTime() + role.ttlSeconds * 1000).toISOString();
       role.updatedAt = now.toISOString();
-      return { status: 200, body: roleJson(role, branch, now) };
+      return { status: 200, body: roleJson(role, branch, now, context.hosts) };
     },
   },
   {

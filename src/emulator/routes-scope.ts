@@ -38,19 +38,19 @@ export const scopeRoutes: Route[] = [
   {
     endpoint: ENDPOINTS.list_branches,
     mutates: false,
-    handle: ({ params, store, url }) => {
+    handle: ({ params, store, url, hosts }) => {
       const db = store.database(params.organization, params.database);
       const { page, perPage } = paging(url);
-      const items = store.branches(db.organization, db.name).map((b) => branchJson(b, db.kind));
+      const items = store.branches(db.organization, db.name).map((b) => branchJson(b, db.kind, hosts));
       return { status: 200, body: pageJson(items, page, perPage, url) };
     },
   },
   {
     endpoint: ENDPOINTS.get_branch,
     mutates: false,
-    handle: ({ params, store }) => {
+    handle: ({ params, store, hosts }) => {
       const db = store.database(params.organization, params.database);
-      return { status: 200, body: branchJson(store.branch(db.organization, db.name, params.branch), db.kind) };
+      return { status: 200, body: branchJson(store.branch(db.organization, db.name, params.branch), db.kind, hosts) };
     },
   },
 ];

@@ -13,7 +13,23 @@ import {
 
 /** Turns records into the response bodies the OpenAPI description documents (all required fields present). */
 
-const HOST = 'aws.connect.psdb.cloud';
+/**
+ * Where the emulated branches answer connections: PlanetScale's hosts by default, or the address of the local
+ * servers when the emulator runs them (`--databases`), so connection strings built from the API's answers connect.
+ */
+export interface ServiceHosts {
+  /** The host of every MySQL/Vitess branch (PlanetScale: one edge host per region). */
+  readonly mysql: string;
+  /** The host of a Postgres branch. */
+  postgres(branch: BranchRecord): string;
+}
+
+export const PLANETSCALE_HOSTS: ServiceHosts = { mysql: 'aws.connect.psdb.cloud', postgres: postgresHost };
+
+/** Every branch on one host: the local servers of `--databases`. */
+export function localHosts(address: string): ServiceHosts {
+  return { mysql: address, postgres: () => address };
+}
 const REGION = {
   id: 'reg_us_east_1',
   provider: 'AWS',
@@ -105,7 +121,7 @@ export function databaseJson(db: DatabaseRecord, branches: BranchRecord[]) {
   };
 }
 
-export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind']) {
+export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind'], hosts: ServiceHosts) {
   const url = `https://api.planetscale.com/v1/organizations/${branch.organization}/databases/${branch.database}/branches/${branch.name}`;
   return {
     id: branch.id,
@@ -116,8 +132,8 @@ export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind']) {
     restore_checklist_completed_at: null,
     schema_last_updated_at: null,
     kind,
-    mysql_address: HOST,
-    mysql_edge_address: HOST,
+    mysql_address: hosts.mysql,
+    mysql_edge_address: hosts.mysql,
     state: 'ready',
     direct_vtgate: false,
     vtgate_size: 'small',
@@ -151,7 +167,8 @@ export function branchJson(branch: BranchRecord, kind: DatabaseRecord['kind']) {
   };
 }
 
-export function passwordJson(password: PasswordRecord, branch: BranchRecord, now: Date, plainText: string | null = null) {
+export function passwordJson(password: PasswordRecord, branch: BranchRecord, now: Date, hosts: ServiceHosts, plainText: string | null = null) {
+  const HOST = hosts.mysql;
   const expired = hasExpired(password.expiresAt, now);
   return {
     id: password.id,
@@ -190,7 +207,7 @@ export function passwordJson(password: PasswordRecord, branch: BranchRecord, now
  * The host of a Postgres branch: `{id+region}.horizon.psdb.cloud` (PlanetScale docs, postgres/connecting:
  * "xxxxxxxxxx-useast1-1.horizon.psdb.cloud").
  */
-export function postgresHost(branch: BranchRecord): string {
+function postgresHost(branch: BranchRecord): string {
   return `${branch.id.slice(0, 10)}-useast1-1.horizon.psdb.cloud`;
 }
 
@@ -201,8 +218,8 @@ export function postgresHost(branch: BranchRecord): string {
  * inside of Postgres" (docs postgres/tutorials), so it is `postgres`. `password` and `ttl` are required strings and
  * integers in the description, so outside create they are sent as "" and (for a role without expiry) 0.
  */
-export function roleJson(role: RoleRecord, branch: BranchRecord, now: Date, password = '') {
-  const host = postgresHost(branch);
+export function roleJson(role: RoleRecord, branch: BranchRecord, now: Date, hosts: ServiceHosts, password = '') {
+  const host = hosts.postgres(branch);
   return {
     id: role.id,
     name: role.name,

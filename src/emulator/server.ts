@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { checkBehaviour, DEFAULT_BEHAVIOUR, type EmulatorBehaviour } from './behaviour';
 import { oauthCaller, serviceTokenCaller, type Caller } from './caller';
 import { EmulatorClock } from './clock';
+import { DatabaseAccounts } from './databases/accounts';
+import { startDatabaseServers, type DatabaseServers } from './databases/servers';
 import { Faults, RequestCounter, type FaultSpec } from './faults';
 import { HttpError } from './http-error';
 import { hashSecret, newAccessTokenSecret, newId, newTokenSecret, secretMatches } from './identifiers';
@@ -11,11 +13,13 @@ import { hasExpired, type OAuthScopes } from './model';
 import { matchRoute, type Route, type RouteContext } from './route';
 import { ROUTES } from './routes';
 import { DEFAULT_SEED, parseSeed, stateFromSeed, type Seed } from './seed';
+import { localHosts, PLANETSCALE_HOSTS } from './serialize';
 import { Store } from './store';
 import type { AccessTokenCredentials, ServiceTokenCredentials } from '../api/credentials';
 import { ENDPOINTS, organizationScopes, requirementFor } from '../api/endpoints';
 import { SlidingWindow } from '../api/rate-limit';
 import { ALL_ACCESSES } from '../spec/accesses';
+import { CA_BUNDLE_VARIABLE } from '../spec/contract';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -43,6 +47,23 @@ export interface EmulatorOptions {
    * @default no limit
    */
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  /**
+   * Run a real MariaDB and PostgreSQL server on a loopback address of their own (ports 3306 and 5432), with TLS from
+   * a CA made for them, and make every password and role a real database user with its secret, privileges and
+   * allow-list; `access_host_url` then points at them. Needs MariaDB, PostgreSQL and openssl installed (Linux).
+   * @default false: PlanetScale's host names, no server needed
+   */
+  readonly databases?: boolean;
+}
+
+/** The local database servers of an emulator started with `databases`. */
+export interface RunningDatabases {
+  /** The loopback address both servers listen on (MariaDB on 3306, PostgreSQL on 5432): the `access_host_url`. */
+  readonly address: string;
+  /** The CA certificate that issued the servers' certificates (PEM): what a client must trust. */
+  readonly caFile: string;
+  /** The directory holding their data, logs and certificates; removed when the emulator stops. */
+  readonly directory: string;
 }
 
 /** What an OAuth access token issued by the emulator may do. */
@@ -75,6 +96,8 @@ export interface RunningEmulator {
   readonly env: Record<string, string>;
   /** How many requests the rate limit refused with 429. */
   readonly rateLimited: number;
+  /** The local database servers, when started with `databases`. */
+  readonly databases?: RunningDatabases;
   /** Issues an OAuth access token of the organization (as `pscale auth login` would get one). */
   issueAccessToken(options?: AccessTokenOptions): AccessTokenCredentials;
   stop(): Promise<void>;
@@ -178,6 +201,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const token = bootstrapToken(store, organization, options.bootstrapToken, clock);
   store.save();
   const db = store;
+  const servers: DatabaseServers | undefined = options.databases ? await startDatabaseServers() : undefined;
+  const accounts = servers && new DatabaseAccounts(servers, db, clock, (line) => process.stderr.write(`${line}\n`));
+  const hosts = servers ? localHosts(servers.address) : PLANETSCALE_HOSTS;
+  /** Database users follow the clock too: a credential that expires stops connecting within a second. */
+  const syncAccounts = () => accounts?.exclusive(() => accounts.sync()) ?? Promise.resolve();
+  const expiry = accounts && setInterval(() => syncAccounts().catch((error: Error) => process.stderr.write(`emulator: ${error.message}\n`)), 1000);
+  expiry?.unref();
 
   /**
    * `Authorization: <id>:<token>` is a service token; `Bearer <token>` an OAuth access token (planetscale-go
@@ -246,9 +276,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const requirement = requirementFor(route.endpoint, branch ? (branch.production ? 'production' : 'development') : undefined);
     if (!caller.allows(requirement, { database: database?.name, branch: branch?.name })) throw HttpError.notFound();
     if (caller.kind === 'service-token' && refusedToServiceTokens(route, behaviour)) throw HttpError.notFound();
-    const context: RouteContext = { params, url, body, caller, store: db, clock, behaviour };
-    const result = route.handle(context);
-    if (route.mutates) db.save();
+    const context: RouteContext = { params, url, body, caller, store: db, clock, behaviour, hosts, accounts };
+    const change = async () => {
+      const answer = await route.handle(context);
+      db.save();
+      // The answer waits for the database users: a secret the API hands out already connects.
+      await accounts?.sync().catch((error: Error) => {
+        process.stderr.write(`emulator: database server: ${error.message}\n`);
+        throw new HttpError(500, 'internal_error', 'the emulator\'s database server failed to apply the change');
+      });
+      return answer;
+    };
+    const result = !route.mutates ? await route.handle(context) : accounts ? await accounts.exclusive(change) : await change();
     if (fault?.kind === 'drop-after-change') {
       // The change is made; the answer never arrives.
       req.socket.destroy();
@@ -307,6 +346,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       case 'POST /_emulator/clock':
         if (typeof body?.advanceSeconds === 'number') clock.advance(body.advanceSeconds * 1000);
         else if (typeof body?.now === 'string') clock.set(new Date(body.now));
+        await syncAccounts();
         return send(res, 200, { now: clock.now().toISOString() });
       case 'GET /_emulator/requests':
         return send(res, 200, { total: requests.total, byOperation: requests.snapshot(), rateLimited });
@@ -334,10 +374,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await syncAccounts();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    if (expiry) clearInterval(expiry);
+    await servers?.stop();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/v1`;
 
@@ -350,16 +397,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests,
     store,
     behaviour,
-    env: { PLANETSCALE_API_URL: url, PLANETSCALE_SERVICE_TOKEN_ID: token.id, PLANETSCALE_SERVICE_TOKEN: token.token },
+    env: {
+      PLANETSCALE_API_URL: url,
+      PLANETSCALE_SERVICE_TOKEN_ID: token.id,
+      PLANETSCALE_SERVICE_TOKEN: token.token,
+      // Connection strings that name a CA file name the emulator's; Node clients trust it through NODE_EXTRA_CA_CERTS.
+      ...(servers ? { [CA_BUNDLE_VARIABLE]: servers.caFile, NODE_EXTRA_CA_CERTS: servers.caFile } : {}),
+    },
+    databases: servers && { address: servers.address, caFile: servers.caFile, directory: servers.directory },
     issueAccessToken,
     get rateLimited() {
       return rateLimited;
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: async () => {
+      if (expiry) clearInterval(expiry);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          server.closeAllConnections();
+        });
+      } finally {
+        // After the last change the API answered (it waits in the queue), and even if closing failed.
+        await accounts?.exclusive(async () => undefined);
+        await servers?.stop();
+      }
+    },
   };
 }
 

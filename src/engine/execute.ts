@@ -23,6 +23,8 @@ export interface ExecuteContext extends Delivery {
   readonly inventory: Inventory;
   /** How many objects are worked on at once. */
   readonly concurrency: number;
+  /** The CA bundle file the connection strings that need one name. */
+  readonly caBundle: string;
 }
 
 /** One object the run could not bring to its declared state, as one line. */
@@ -176,6 +178,7 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
         username: created.username,
         password: created.plain_text,
         database: d.database,
+        caBundle: context.caBundle,
       }),
     };
     const undo = async () => {
@@ -233,6 +236,7 @@ export async function execute(plan: Plan, context: ExecuteContext): Promise<Outc
         username: created.username,
         password: created.password,
         database: created.database_name,
+        caBundle: context.caBundle,
       }),
       successor: d.successor,
     };

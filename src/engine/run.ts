@@ -8,7 +8,7 @@ import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
 import { OutputsFile } from '../outputs/outputs-file';
-import { OUTPUTS_VARIABLE } from '../spec/contract';
+import { CA_BUNDLE_VARIABLE, DEFAULT_CA_BUNDLE, OUTPUTS_VARIABLE } from '../spec/contract';
 import type { DesiredState, StackPlaces, StackSettings } from '../spec/desired-state';
 
 /**
@@ -27,6 +27,8 @@ export interface EngineOptions {
   readonly outputsPath: string;
   readonly log: (line: string) => void;
   readonly redactor: Redactor;
+  /** The CA bundle file the connection strings that need one name (`caBundleOf`). */
+  readonly caBundle: string;
   /** Objects worked on at once. @default 8 */
   readonly concurrency?: number;
   /**
@@ -50,6 +52,11 @@ export interface EngineResult {
 export function outputsPathOf(settings: StackSettings, base: string, env: NodeJS.ProcessEnv = process.env): string {
   const path = env[OUTPUTS_VARIABLE] || settings.outputs_file;
   return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/** The CA bundle for connection strings: `PLANETSCALE_CA_BUNDLE`, else the system bundle. */
+export function caBundleOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env[CA_BUNDLE_VARIABLE] || DEFAULT_CA_BUNDLE;
 }
 
 /** A token's grants, or why they cannot be read (a refusal or a failed connection is one token's problem, not the run's). */
@@ -129,6 +136,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       outputs: writer,
       sink: desired.settings.sink,
       redactor: options.redactor,
+      caBundle: options.caBundle,
       log,
     });
     return { plan, inventory, outcome };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PlanetScaleClient } from '../api/client';
 import { Redactor } from '../engine/redact';
-import { outputsPathOf, runEngine, type EngineOptions, type Mode } from '../engine/run';
+import { caBundleOf, outputsPathOf, runEngine, type EngineOptions, type Mode } from '../engine/run';
 import { RUN_VARIABLE } from '../spec/contract';
 import { checkDesiredState, checkDestroyDescription, checkRunDescription, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../spec/desired-state';
 
@@ -87,6 +87,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         mode: action as Mode,
         client,
         outputsPath: outputsPathOf(desired.settings, process.cwd(), env),
+        caBundle: caBundleOf(env),
         log: print,
         redactor,
         mustSee,

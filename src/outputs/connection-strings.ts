@@ -1,12 +1,16 @@
+import { DEFAULT_CA_BUNDLE } from '../spec/contract';
+
 /**
  * Ready-made connection strings for a branch password, in the formats PlanetScale's Connect page offers. All use
- * TLS with certificate and host verification; the CA path is the usual system bundle on Linux.
+ * TLS with certificate and host verification; the CA file, where a format needs one, is the system bundle unless the apply names another.
  */
 export interface ConnectionDetails {
   readonly host: string;
   readonly username: string;
   readonly password: string;
   readonly database: string;
+  /** The CA bundle file for the formats that name one. @default DEFAULT_CA_BUNDLE (the system bundle on Debian/Ubuntu) */
+  readonly caBundle?: string;
 }
 
 export interface ConnectionStrings {
@@ -34,12 +38,11 @@ export interface ConnectionStrings {
   readonly php_pdo: string;
 }
 
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-
 export function connectionStrings(details: ConnectionDetails): ConnectionStrings {
   const user = encodeURIComponent(details.username);
   const pass = encodeURIComponent(details.password);
   const { host, database, username, password } = details;
+  const CA_BUNDLE = details.caBundle ?? DEFAULT_CA_BUNDLE;
   const db = encodeURIComponent(database);
   return {
     general: `mysql://${user}:${pass}@${host}:3306/${db}?ssl={"rejectUnauthorized":true}`,

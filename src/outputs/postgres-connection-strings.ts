@@ -1,4 +1,5 @@
 import type { ConnectionDetails } from './connection-strings';
+import { DEFAULT_CA_BUNDLE } from '../spec/contract';
 
 /**
  * Ready-made connection strings for a PlanetScale Postgres role. PlanetScale requires TLS with server verification
@@ -39,7 +40,6 @@ export interface PostgresConnectionStrings {
   readonly laravel_env: string;
 }
 
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const PORT = 5432;
 
 /** A value for a libpq keyword/value string: quoted, with `\` and `'` escaped, as libpq reads it. */
@@ -54,6 +54,7 @@ function shellQuoted(value: string): string {
 
 export function postgresConnectionStrings(details: ConnectionDetails): PostgresConnectionStrings {
   const { host, username, password, database } = details;
+  const CA_BUNDLE = details.caBundle ?? DEFAULT_CA_BUNDLE;
   const user = encodeURIComponent(username);
   const pass = encodeURIComponent(password);
   const db = encodeURIComponent(database);

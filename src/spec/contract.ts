@@ -11,6 +11,15 @@ export const RUN_VARIABLE = 'PLANETSCALE_CDKTF_RUN';
 /** Overrides the outputs file at apply time. */
 export const OUTPUTS_VARIABLE = 'PLANETSCALE_OUTPUTS_FILE';
 
+/**
+ * The CA bundle that connection strings needing a file name (Rails, Laravel, SQLAlchemy, libpq's sslrootcert…) point
+ * at, read at apply time: the system bundle of the machine the application runs on. The emulator's `--databases`
+ * sets it to its own CA.
+ */
+export const CA_BUNDLE_VARIABLE = 'PLANETSCALE_CA_BUNDLE';
+/** Debian, Ubuntu and Alpine's system CA bundle (Red Hat: /etc/pki/tls/certs/ca-bundle.crt; macOS: /etc/ssl/cert.pem). */
+export const DEFAULT_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 /** The default outputs file, beside cdktf.json. */
 export const DEFAULT_OUTPUTS_FILE = 'planetscale-outputs.json';
 

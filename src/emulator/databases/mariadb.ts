@@ -1,0 +1,72 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+// Bundled into the emulator and the CLI (scripts/bundle.ts), so not a runtime dependency of the package.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { createConnection, type Connection } from 'mysql2/promise';
+import type { TlsFiles } from './authority';
+import { requireProgram, runProgram, startProgram, stopProgram, waitUntilReady, type ServerAccount } from './programs';
+
+/** PlanetScale's MySQL port: the connection strings name it, so the local server listens on it too. */
+export const MYSQL_PORT = 3306;
+
+const INSTALL = 'apt-get install -y --no-install-recommends mariadb-server (Debian/Ubuntu)';
+
+/** A local MariaDB server standing in for PlanetScale's MySQL-compatible branches, and its admin connection. */
+export interface MariaDbServer {
+  /** The admin connection (root over the server's Unix socket; TCP clients must use TLS). */
+  readonly admin: Connection;
+  stop(): Promise<void>;
+  /** Ends the server at once (process exit). */
+  kill(): void;
+}
+
+/**
+ * Starts MariaDB on `address`:3306 with its data under `directory`. TLS is required for every TCP connection
+ * (`require_secure_transport`), as PlanetScale requires it; host names are never resolved, so the host part of an
+ * account is matched against the client's IP address only, which is how an allow-list becomes a host pattern.
+ */
+export async function startMariaDb(directory: string, address: string, tls: TlsFiles, account: ServerAccount | undefined): Promise<MariaDbServer> {
+  const server = requireProgram(['mariadbd', 'mysqld'], INSTALL);
+  const install = requireProgram(['mariadb-install-db', 'mysql_install_db'], INSTALL);
+  const dataDirectory = join(directory, 'data');
+  const socketPath = join(directory, 'mysqld.sock');
+  const logFile = join(directory, 'mariadb.log');
+  // Written by the server itself (as the server account); logFile collects what the programs print.
+  const errorLog = join(directory, 'error.log');
+  // root@localhost gets an empty password over the socket, in a directory only the server account can enter.
+  await runProgram(install, ['--no-defaults', `--datadir=${dataDirectory}`, '--auth-root-authentication-method=normal', '--skip-test-db'], account, logFile);
+  const child: ChildProcess = startProgram(
+    server,
+    [
+      '--no-defaults',
+      `--datadir=${dataDirectory}`,
+      `--socket=${socketPath}`,
+      `--pid-file=${join(directory, 'mysqld.pid')}`,
+      `--bind-address=${address}`,
+      `--port=${MYSQL_PORT}`,
+      '--skip-name-resolve',
+      `--ssl-ca=${tls.caFile}`,
+      `--ssl-cert=${tls.certFile}`,
+      `--ssl-key=${tls.keyFile}`,
+      '--require-secure-transport=ON',
+      `--log-error=${errorLog}`,
+      // A throwaway server: small, and no durability work.
+      '--innodb-buffer-pool-size=16M',
+      '--innodb-log-file-size=8M',
+      '--innodb-flush-log-at-trx-commit=0',
+      '--skip-log-bin',
+      '--performance-schema=OFF',
+    ],
+    account,
+    logFile,
+  );
+  const admin = await waitUntilReady('MariaDB', child, errorLog, () => createConnection({ socketPath, user: 'root', password: '' }));
+  return {
+    admin,
+    kill: () => child.kill('SIGKILL'),
+    stop: async () => {
+      await admin.end().catch(() => undefined);
+      await stopProgram(child, 'SIGTERM');
+    },
+  };
+}
