@@ -26,6 +26,8 @@ const production = new DatabasePassword(stack, 'app', {
   database: 'shop',
   branch: 'main',
   role: 'readwriter',
+  // Change the label (say, after a suspected leak) to issue a new secret: the new one works before the old is deleted.
+  rotation: process.env.APP_ROTATION,
 });
 new IpRestriction(stack, 'office', {
   password: production,

@@ -1,7 +1,9 @@
 /**
  * The demo: the example stack (examples/main.ts) deployed with the real cdktf CLI against the embedded PlanetScale
  * emulator, a CIDR edit applied in place, drift made in the "console" found by `planetscale-cdktf plan` and healed
- * by `planetscale-cdktf reconcile`, then destroyed. Prints what happened, never a secret.
+ * by `planetscale-cdktf reconcile`, then real connections with the outputs file's connection strings to the
+ * MariaDB and PostgreSQL servers the emulator runs (`databases: true`): allow-lists and rotation enforced by the
+ * servers themselves. Destroyed at the end. Prints what happened, never a secret.
  *
  *     npm run demo
  */
@@ -10,11 +12,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PlanetScaleClient } from '../src/api';
-import { startEmulator } from '../src/emulator';
-import { secretOf, type OutputsDocument } from '../src/outputs/entries';
+import { startEmulator, type RunningEmulator } from '../src/emulator';
+import { secretOf, type OutputEntry, type OutputsDocument } from '../src/outputs/entries';
 import { parseOwnedName, ruleMarker } from '../src/spec/naming';
 import { BUNDLES, bundleAll } from './bundle';
 import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
+import { runProbe, type ProbeAttempt, type ProbeResult } from './connect-probe';
 
 const ROOT = resolve(__dirname, '..');
 const STACK = 'access';
@@ -51,11 +54,34 @@ function planetscaleCdktf(args: string[], env: NodeJS.ProcessEnv, transcript: st
   });
 }
 
+/** A connection attempt with an entry's own connection string (mysql2 for MySQL, node-postgres for Postgres). */
+function connectWith(label: string, entry: OutputEntry | undefined): ProbeAttempt[] {
+  if (entry?.kind !== 'password') return [];
+  return entry.engine === 'postgresql'
+    ? [{ label, client: 'pg', connection: entry.connection_strings.node_postgres, statements: ['SELECT current_user AS user'] }]
+    : [{ label, client: 'mysql2', connection: entry.connection_strings.general, statements: ['SELECT CURRENT_USER() AS user'] }];
+}
+
+/** One line per attempt: who the server says we are, or why it refused. */
+function describeConnection(result: ProbeResult): string {
+  const client = result.label.padEnd(30);
+  return result.ok ? `${client}connected, current_user = ${String(result.rows[0]?.user)}` : `${client}refused: ${result.message.split('\n')[0]}`;
+}
+
+/** The emulator with real database servers, or without them (and why) where MariaDB or PostgreSQL is missing. */
+async function emulatorForDemo(): Promise<{ emulator: RunningEmulator; noDatabases?: string }> {
+  try {
+    return { emulator: await startEmulator({ databases: true }) };
+  } catch (error) {
+    return { emulator: await startEmulator(), noDatabases: (error as Error).message };
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   for (const path of GENERATED) rmSync(path, { recursive: true, force: true });
   await bundleAll();
-  const emulator = await startEmulator();
+  const { emulator, noDatabases } = await emulatorForDemo();
   const scratch = mkdtempSync(join(tmpdir(), 'planetscale-demo-'));
   writeFileSync(join(scratch, 'empty.tfrc'), '');
   const env = offlineEnvironment(join(scratch, 'empty.tfrc'), emulator.env);
@@ -77,8 +103,10 @@ async function main(): Promise<void> {
 
   try {
     say(`PlanetScale API emulator on ${emulator.url} (organization ${emulator.organization})`);
+    if (emulator.databases) say(`with real database servers on ${emulator.databases.address}: MariaDB on 3306, PostgreSQL on 5432, TLS from the emulator's CA`);
+    else say(`without database servers (${noDatabases}): the connections at step 4 are skipped`);
     say();
-    say('1/4  cdktf deploy: the example stack (examples/main.ts): 3 MySQL passwords with IP restrictions, a CI service token with');
+    say('1/5  cdktf deploy: the example stack (examples/main.ts): 3 MySQL passwords with IP restrictions, a CI service token with');
     say('     grants, a Postgres role with an IP rule that follows it, a Postgres database IP rule');
     await cdktf(['deploy', STACK, '--auto-approve'], env, transcript);
     const outputs = remember()[STACK] ?? {};
@@ -110,14 +138,14 @@ async function main(): Promise<void> {
     const appBefore = outputs[`${STACK}/app`];
 
     say();
-    say('2/4  edit the office CIDRs (OFFICE_CIDRS) and deploy again: the password is patched in place');
+    say('2/5  edit the office CIDRs (OFFICE_CIDRS) and deploy again: the password is patched in place');
     await cdktf(['deploy', STACK, '--auto-approve'], { ...env, OFFICE_CIDRS: '203.0.113.0/24,192.0.2.0/28' }, transcript);
     const appAfter = remember()[STACK]?.[`${STACK}/app`];
     const live = await api.getPassword('shop', 'main', appBefore.id);
     say(`     app password ${appAfter?.id === appBefore.id ? 'kept its id and secret' : 'CHANGED (unexpected)'}: ${appBefore.id}; allowed from ${live.cidrs?.join(', ')}`);
 
     say();
-    say('3/4  drift made outside code: the analytics password deleted in the console, the CI token given create_branch on inventory');
+    say('3/5  drift made outside code: the analytics password deleted in the console, the CI token given create_branch on inventory');
     const analytics = remember()[STACK]?.[`${STACK}/analytics`];
     if (analytics) await api.deletePassword('shop', 'main', analytics.id);
     if (ci) await api.addServiceTokenAccess(ci.id, { database: 'inventory', access: ['create_branch'] });
@@ -131,13 +159,51 @@ async function main(): Promise<void> {
     const again = await planetscaleCdktf(['plan', '--stack', STACK], env, transcript);
     say(`     exit ${again}`);
 
+    const connect = async (attempts: ProbeAttempt[]) => {
+      const results = await runProbe(attempts, emulator.databases!.caFile);
+      const lines = results.map(describeConnection);
+      transcript.push(...lines);
+      for (const line of lines) say(`     ${line}`);
+      return results;
+    };
+    const secretsBeforeDestroy: ProbeAttempt[] = [];
+    if (emulator.databases) {
+      const cidrs = '203.0.113.0/24,192.0.2.0/28';
+      say();
+      say('4/5  connect with the outputs file, as applications would: mysql2 and pg, the connection strings verbatim, TLS verified');
+      say(`     against the emulator's CA (NODE_EXTRA_CA_CERTS); the servers enforce roles, allow-lists and deletions themselves`);
+      let outputs = remember()[STACK] ?? {};
+      await connect([
+        ...connectWith('access/app (office only)', outputs[`${STACK}/app`]),
+        ...connectWith('access/analytics', outputs[`${STACK}/analytics`]),
+        ...connectWith('access/dev-admin', outputs[`${STACK}/dev-admin`]),
+        ...connectWith('access/reporting (Postgres)', outputs[`${STACK}/reporting`]),
+      ]);
+      say('     (reporting-hosts, a Postgres IP rule, is recorded by the emulator but not enforced by the local server: docs/databases.md)');
+      say(`     allow 127.0.0.0/8 too (OFFICE_CIDRS=${cidrs},127.0.0.0/8), deploy: patched in place, same secret`);
+      const local = { ...env, OFFICE_CIDRS: `${cidrs},127.0.0.0/8` };
+      await cdktf(['deploy', STACK, '--auto-approve'], local, transcript);
+      outputs = remember()[STACK] ?? {};
+      const first = outputs[`${STACK}/app`];
+      await connect(connectWith('access/app (+127.0.0.0/8)', first));
+      say('     rotate the app password (APP_ROTATION=2), deploy: a new secret, the old one deleted once the new one is delivered');
+      await cdktf(['deploy', STACK, '--auto-approve'], { ...local, APP_ROTATION: '2' }, transcript);
+      outputs = remember()[STACK] ?? {};
+      await connect([...connectWith('access/app (rotated away)', first), ...connectWith('access/app (new secret)', outputs[`${STACK}/app`])]);
+      for (const name of ['app', 'analytics', 'dev-admin', 'reporting']) secretsBeforeDestroy.push(...connectWith(`access/${name}`, outputs[`${STACK}/${name}`]));
+    }
+
     say();
-    say('4/4  cdktf destroy');
+    say('5/5  cdktf destroy');
     await cdktf(['destroy', STACK, '--auto-approve'], env, transcript);
     const tokensLeft = (await api.listServiceTokens()).filter((t) => t.name && parseOwnedName(t.name, STACK)).length;
     const rolesLeft = (await api.listRoles('analytics', 'main')).filter((r) => parseOwnedName(r.name, STACK)).length;
     const rulesLeft = (await api.listPostgresIpRules('analytics')).length;
     say(`     left owned by the stack: ${(await owned()).length} passwords, ${rolesLeft} roles, ${tokensLeft} service tokens, ${rulesLeft} IP rules`);
+    if (secretsBeforeDestroy.length > 0) {
+      say('     the same connection strings after destroy:');
+      await connect(secretsBeforeDestroy);
+    }
 
     const state = [`terraform.${STACK}.tfstate`, `terraform.${STACK}.tfstate.backup`]
       .map((file) => join(ROOT, file))

@@ -1,10 +1,22 @@
 import type { EmulatorBehaviour } from './behaviour';
 import type { Caller } from './caller';
 import type { EmulatorClock } from './clock';
-import type { DatabaseAccounts } from './databases/accounts';
 import type { ServiceHosts } from './serialize';
 import type { Store } from './store';
 import type { Endpoint } from '../api/endpoints';
+
+/**
+ * What routes tell the real database servers, when the emulator runs them (databases/accounts.ts implements it; an
+ * interface here keeps the database clients' types out of the emulator's public declarations).
+ */
+export interface DatabaseUsers {
+  /** A secret the API has just issued for credential `id` (create, reset). */
+  remember(id: string, secret: string): void;
+  /** Whether a Postgres role owns objects on the server. */
+  roleOwnsObjects(roleId: string): Promise<boolean>;
+  /** Gives a Postgres role's objects to another. */
+  reassign(roleId: string, successorId: string): Promise<void>;
+}
 
 /** What a route handler gets: path parameters, parsed body, the authenticated caller and the service's state. */
 export interface RouteContext {
@@ -18,7 +30,7 @@ export interface RouteContext {
   /** Where the branches answer connections (access_host_url and the branch addresses). */
   readonly hosts: ServiceHosts;
   /** The real database users behind the credentials, when the emulator runs database servers (`--databases`). */
-  readonly accounts?: DatabaseAccounts;
+  readonly accounts?: DatabaseUsers;
 }
 
 export interface RouteResult {

@@ -209,8 +209,9 @@ export const roleRoutes: Route[] = [
     handle: async (context) => {
       const { role, branch } = find(context);
       const successor = successorOf(context, branch, bodies.reassignRole(context.body).successor, role);
-      successor.ownedObjects.push(...role.ownedObjects.splice(0));
+      // The server first: if it fails, the API has changed nothing either.
       await context.accounts?.reassign(role.id, successor.id);
+      successor.ownedObjects.push(...role.ownedObjects.splice(0));
       return { status: 204 };
     },
   },

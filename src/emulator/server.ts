@@ -206,7 +206,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const hosts = servers ? localHosts(servers.address) : PLANETSCALE_HOSTS;
   /** Database users follow the clock too: a credential that expires stops connecting within a second. */
   const syncAccounts = () => accounts?.exclusive(() => accounts.sync()) ?? Promise.resolve();
-  const expiry = accounts && setInterval(() => syncAccounts().catch((error: Error) => process.stderr.write(`emulator: ${error.message}\n`)), 1000);
+  let expirySync: Promise<void> | undefined;
+  const checkExpiry = () => {
+    // One check at a time: a slow server does not pile them up.
+    expirySync ??= syncAccounts()
+      .catch((error: Error) => void process.stderr.write(`emulator: database server: ${error.message}\n`))
+      .finally(() => (expirySync = undefined));
+  };
+  const expiry = accounts && setInterval(checkExpiry, 1000);
   expiry?.unref();
 
   /**

@@ -54,9 +54,16 @@ export function outputsPathOf(settings: StackSettings, base: string, env: NodeJS
   return isAbsolute(path) ? path : resolve(base, path);
 }
 
-/** The CA bundle for connection strings: `PLANETSCALE_CA_BUNDLE`, else the system bundle. */
+/**
+ * The CA bundle for connection strings: `PLANETSCALE_CA_BUNDLE`, else the system bundle. It goes verbatim into URLs,
+ * `.env` lines and key=value strings, so only an absolute path that needs no quoting or escaping in any of them.
+ */
 export function caBundleOf(env: NodeJS.ProcessEnv = process.env): string {
-  return env[CA_BUNDLE_VARIABLE] || DEFAULT_CA_BUNDLE;
+  const path = env[CA_BUNDLE_VARIABLE] || DEFAULT_CA_BUNDLE;
+  if (!isAbsolute(path) || !/^[A-Za-z0-9/._+@:,=-]+$/.test(path)) {
+    throw new Error(`${CA_BUNDLE_VARIABLE} must be an absolute path of letters, digits and / . _ - + @ : , = only (it goes verbatim into connection strings), got "${path}"`);
+  }
+  return path;
 }
 
 /** A token's grants, or why they cannot be read (a refusal or a failed connection is one token's problem, not the run's). */

@@ -3,6 +3,7 @@ import { createPostgresRole, disablePostgresLogin, dropPostgresRole, ownsObjects
 import type { DatabaseServers } from './servers';
 import type { EmulatorClock } from '../clock';
 import { hasExpired, type RoleRecord } from '../model';
+import type { DatabaseUsers } from '../route';
 import type { Store } from '../store';
 
 /** A Postgres branch role as it exists in the local cluster. */
@@ -12,7 +13,7 @@ interface LocalRole {
   readonly secret: string | undefined;
 }
 
-/** The role a deleted role's objects go to when the API named no successor (it owned nothing the API knew of). */
+/** The owner of last resort: the local `postgres` role, which owns the database (databases/postgres.ts). */
 const DEFAULT_OWNER = 'postgres';
 
 /**
@@ -24,7 +25,7 @@ const DEFAULT_OWNER = 'postgres';
  * state file. A credential whose secret this process never saw (one from a persisted state file, or a branch's
  * default role before a reset) has no way in.
  */
-export class DatabaseAccounts {
+export class DatabaseAccounts implements DatabaseUsers {
   private readonly secrets = new Map<string, string>();
   private readonly mysql = new Map<string, MysqlAccount>();
   private readonly postgres = new Map<string, LocalRole>();
@@ -126,8 +127,12 @@ export class DatabaseAccounts {
       if (present.has(id)) continue;
       const deletion = this.store.state.roleDeletions.filter((d) => d.id === id).pop();
       const successor = deletion?.successorId ? this.postgres.get(deletion.successorId)?.name : undefined;
+      // The API found nothing owned (or none was named): anything left goes to the branch's default role.
+      const onBranch = (r: RoleRecord) =>
+        deletion !== undefined && r.organization === deletion.organization && r.database === deletion.database && r.branch === deletion.branch;
+      const fallback = this.store.state.roles.find((r) => r.isDefault && onBranch(r));
       // Objects go to the successor; never dropped with the role.
-      await dropPostgresRole(admin, have.name, successor ?? DEFAULT_OWNER);
+      await dropPostgresRole(admin, have.name, successor ?? (fallback && this.postgres.get(fallback.id)?.name) ?? DEFAULT_OWNER);
       this.postgres.delete(id);
     }
   }

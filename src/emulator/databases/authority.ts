@@ -18,18 +18,18 @@ export interface TlsFiles {
 /**
  * Makes a throwaway certificate authority and a server certificate for `address` in `directory`, with the system's
  * `openssl` (there on every machine that has MariaDB or PostgreSQL: both link it). The CA key never leaves the
- * directory, which is removed with the servers; certificates last two days, long enough for any session.
+ * directory, which is removed with the servers; certificates last 30 days, longer than any emulator runs.
  */
 export async function issueServerCertificate(directory: string, address: string): Promise<TlsFiles> {
   const file = (name: string) => join(directory, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=planetscale-cdktf emulator CA']);
+  await openssl(['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '30', '-subj', '/CN=planetscale-cdktf emulator CA']);
   await openssl(['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', `/CN=${address}`]);
   // The address as an IP SAN: clients verify the host of the connection string against it (verify-full, VERIFY_IDENTITY).
   writeFileSync(file('server.ext'), `subjectAltName=IP:${address}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
   await openssl([
     'x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
-    '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'),
+    '-out', file('server.pem'), '-days', '30', '-extfile', file('server.ext'),
   ]);
   return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
 }

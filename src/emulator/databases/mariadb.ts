@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 // Bundled into the emulator and the CLI (scripts/bundle.ts), so not a runtime dependency of the package.
 // eslint-disable-next-line import/no-extraneous-dependencies
-import { createConnection, type Connection } from 'mysql2/promise';
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { TlsFiles } from './authority';
 import { requireProgram, runProgram, startProgram, stopProgram, waitUntilReady, type ServerAccount } from './programs';
 
@@ -33,7 +33,8 @@ export async function startMariaDb(directory: string, address: string, tls: TlsF
   const logFile = join(directory, 'mariadb.log');
   // Written by the server itself (as the server account); logFile collects what the programs print.
   const errorLog = join(directory, 'error.log');
-  // root@localhost gets an empty password over the socket, in a directory only the server account can enter.
+  // root gets an empty password: over the socket (in a directory only the server account can enter) it stays; the
+  // TCP root accounts install-db also makes are dropped below, before any client can reach the port.
   await runProgram(install, ['--no-defaults', `--datadir=${dataDirectory}`, '--auth-root-authentication-method=normal', '--skip-test-db'], account, logFile);
   const child: ChildProcess = startProgram(
     server,
@@ -49,6 +50,8 @@ export async function startMariaDb(directory: string, address: string, tls: TlsF
       `--ssl-cert=${tls.certFile}`,
       `--ssl-key=${tls.keyFile}`,
       '--require-secure-transport=ON',
+      // LOAD_FILE and INTO OUTFILE only inside the server's own directory.
+      `--secure-file-priv=${directory}`,
       `--log-error=${errorLog}`,
       // A throwaway server: small, and no durability work.
       '--innodb-buffer-pool-size=16M',
@@ -60,7 +63,19 @@ export async function startMariaDb(directory: string, address: string, tls: TlsF
     account,
     logFile,
   );
-  const admin = await waitUntilReady('MariaDB', child, errorLog, () => createConnection({ socketPath, user: 'root', password: '' }));
+  let admin: Connection;
+  try {
+    admin = await waitUntilReady('MariaDB', child, errorLog, () => createConnection({ socketPath, user: 'root', password: '' }));
+    admin.on('error', (error: Error) => process.stderr.write(`emulator: MariaDB admin connection: ${error.message}\n`));
+    // The admin session may sit idle for hours (no MySQL password changes): never let the server close it.
+    await admin.query('SET SESSION wait_timeout = 31536000');
+    // Only root over the socket administers the server: no root (or anonymous) account over TCP.
+    const [remote] = await admin.query<RowDataPacket[]>("SELECT User, Host FROM mysql.user WHERE (User = 'root' AND Host <> 'localhost') OR User = ''");
+    for (const { User, Host } of remote) await admin.query('DROP USER ?@?', [User, Host]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     admin,
     kill: () => child.kill('SIGKILL'),

@@ -48,10 +48,12 @@ export interface MysqlAccount {
 
 /** Creates the accounts of a password (and the branch's database, on first use), granting the role's privileges. */
 export async function createMysqlAccounts(admin: Connection, account: MysqlAccount, secret: string, hosts = account.hosts): Promise<void> {
+  if (hosts.length === 0) return;
   const database = admin.escapeId(account.database);
   await admin.query(`CREATE DATABASE IF NOT EXISTS ${database}`);
   for (const host of hosts) {
-    await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [account.username, host, secret]);
+    // OR REPLACE: a sync that failed halfway leaves an account the next one simply makes again.
+    await admin.query('CREATE OR REPLACE USER ?@? IDENTIFIED BY ?', [account.username, host, secret]);
     await admin.query(`GRANT ${MYSQL_PRIVILEGES[account.role]} ON ${database}.* TO ?@?`, [account.username, host]);
   }
 }

@@ -10,7 +10,10 @@ import type { Client } from 'pg';
 /** Creates the role, able to log in only when its secret is known, member of the inherited roles the server has. */
 export async function createPostgresRole(admin: Client, name: string, inherited: readonly string[], secret: string | undefined): Promise<string[]> {
   const role = admin.escapeIdentifier(name);
-  await admin.query(secret === undefined ? `CREATE ROLE ${role} NOLOGIN` : `CREATE ROLE ${role} LOGIN PASSWORD ${admin.escapeLiteral(secret)}`);
+  // A sync that failed halfway may have made the role already: then it is altered into shape instead.
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  const login = secret === undefined ? 'NOLOGIN' : `LOGIN PASSWORD ${admin.escapeLiteral(secret)}`;
+  await admin.query(`${rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} ${login}`);
   const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])', [[...inherited]]);
   const present = new Set(rows.map((r) => r.rolname));
   for (const parent of inherited.filter((r) => present.has(r))) await admin.query(`GRANT ${admin.escapeIdentifier(parent)} TO ${role}`);

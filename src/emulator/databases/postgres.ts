@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { chownSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 // Bundled into the emulator and the CLI (scripts/bundle.ts), so not a runtime dependency of the package.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { Client } from 'pg';
@@ -39,7 +39,8 @@ hostssl all all 0.0.0.0/0 scram-sha-256
  */
 export async function startPostgres(directory: string, address: string, tls: TlsFiles, account: ServerAccount | undefined): Promise<PostgresServer> {
   const initdb = requireProgram(['initdb'], INSTALL);
-  const server = requireProgram(['postgres'], INSTALL);
+  // The server of the same installation as initdb (Debian keeps one bin directory per major version).
+  const server = join(dirname(initdb), 'postgres');
   const dataDirectory = join(directory, 'pgdata');
   const hbaFile = join(directory, 'pg_hba.conf');
   const logFile = join(directory, 'postgres.log');
@@ -66,19 +67,28 @@ export async function startPostgres(directory: string, address: string, tls: Tls
     shared_buffers: '16MB',
   };
   const child: ChildProcess = startProgram(server, ['-D', dataDirectory, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], account, logFile);
-  const admin = await waitUntilReady('PostgreSQL', child, logFile, async () => {
-    const client = new Client({ host: directory, port: POSTGRES_PORT, user: BOOTSTRAP_SUPERUSER, database: 'postgres' });
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    return client;
-  });
-  await admin.query(`CREATE ROLE postgres NOLOGIN CREATEDB CREATEROLE;
-    ALTER DATABASE postgres OWNER TO postgres;
-    GRANT pg_read_all_data, pg_write_all_data TO postgres;`);
+  let admin: Client;
+  try {
+    admin = await waitUntilReady('PostgreSQL', child, logFile, async () => {
+      const client = new Client({ host: directory, port: POSTGRES_PORT, user: BOOTSTRAP_SUPERUSER, database: 'postgres' });
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      return client;
+    });
+    admin.on('error', (error: Error) => process.stderr.write(`emulator: PostgreSQL admin connection: ${error.message}\n`));
+    // The admin session's statements carry passwords: keep them out of pg_stat_activity, which pg_read_all_stats reads.
+    await admin.query('SET track_activities = off');
+    await admin.query(`CREATE ROLE postgres NOLOGIN CREATEDB CREATEROLE;
+      ALTER DATABASE postgres OWNER TO postgres;
+      GRANT pg_read_all_data, pg_write_all_data TO postgres;`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     admin,
     kill: () => child.kill('SIGKILL'),

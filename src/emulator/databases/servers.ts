@@ -20,11 +20,15 @@ export interface DatabaseServers {
   stop(): Promise<void>;
 }
 
-/** Whether `port` can be bound on `address` right now. */
+/** Whether `port` can be bound on `address` right now; an address the machine does not have is an error. */
 function canListen(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', () => resolve(false));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRNOTAVAIL'
+        ? reject(new Error(`--databases needs every address of 127.0.0.0/8 on the loopback device, as Linux has it; ${address} is not (macOS has only 127.0.0.1)`))
+        : resolve(false),
+    );
     probe.listen(port, address, () => probe.close(() => resolve(true)));
   });
 }
@@ -75,10 +79,14 @@ export async function startDatabaseServers(): Promise<DatabaseServers> {
     for (const server of ['mariadb', 'postgres']) mkdirSync(join(directory, server));
     // The servers read the certificates and write below their directories as the unprivileged account.
     if (account) chownTree(directory, account);
-    const [mariadb, postgres] = await Promise.all([
+    // Both start side by side; if either fails, the other is stopped too (once it has started) before the error.
+    const [mariadbStart, postgresStart] = await Promise.allSettled([
       startMariaDb(join(directory, 'mariadb'), address, tls, account).then((s) => (started.push(s), s)),
       startPostgres(join(directory, 'postgres'), address, tls, account).then((s) => (started.push(s), s)),
     ]);
+    if (mariadbStart.status === 'rejected') throw mariadbStart.reason;
+    if (postgresStart.status === 'rejected') throw postgresStart.reason;
+    const [mariadb, postgres] = [mariadbStart.value, postgresStart.value];
     let stopping: Promise<void> | undefined;
     return {
       address,
