@@ -43,6 +43,14 @@ function find(context: RouteContext): { role: RoleRecord; branch: BranchRecord }
   return { role, branch };
 }
 
+/** The branch's default role; 404 on a branch without one. */
+function findDefault(context: RouteContext): { role: RoleRecord; branch: BranchRecord } {
+  const branch = scope(context);
+  const role = rolesOf(context, branch).find((r) => r.isDefault);
+  if (!role) throw HttpError.notFound();
+  return { role, branch };
+}
+
 /** The role a successor names: its id, or its username with or without the branch id suffix. */
 function successorOf(context: RouteContext, branch: BranchRecord, name: string, leaving: RoleRecord): RoleRecord {
   const base = name.endsWith(`.${branch.id}`) ? name.slice(0, -(branch.id.length + 1)) : name;
@@ -137,9 +145,7 @@ export const roleRoutes: Route[] = [
     endpoint: ENDPOINTS.get_default_role,
     mutates: false,
     handle: (context) => {
-      const branch = scope(context);
-      const role = rolesOf(context, branch).find((r) => r.isDefault);
-      if (!role) throw HttpError.notFound();
+      const { role, branch } = findDefault(context);
       return { status: 200, body: roleJson(role, branch, context.clock.now(), context.hosts) };
     },
   },
@@ -147,9 +153,7 @@ export const roleRoutes: Route[] = [
     endpoint: ENDPOINTS.reset_default_role,
     mutates: true,
     handle: (context) => {
-      const branch = scope(context);
-      const role = rolesOf(context, branch).find((r) => r.isDefault);
-      if (!role) throw HttpError.notFound();
+      const { role, branch } = findDefault(context);
       return resetSecret(context, role, branch);
     },
   },

@@ -1,24 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 // Bundled into the emulator and the CLI (scripts/bundle.ts), so not a runtime dependency of the package.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { TlsFiles } from './authority';
-import { requireProgram, runProgram, startProgram, stopProgram, waitUntilReady, type ServerAccount } from './programs';
+import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
 
 /** PlanetScale's MySQL port: the connection strings name it, so the local server listens on it too. */
 export const MYSQL_PORT = 3306;
 
 const INSTALL = 'apt-get install -y --no-install-recommends mariadb-server (Debian/Ubuntu)';
 
-/** A local MariaDB server standing in for PlanetScale's MySQL-compatible branches, and its admin connection. */
-export interface MariaDbServer {
-  /** The admin connection (root over the server's Unix socket; TCP clients must use TLS). */
-  readonly admin: Connection;
-  stop(): Promise<void>;
-  /** Ends the server at once (process exit). */
-  kill(): void;
-}
+/** A local MariaDB server standing in for PlanetScale's MySQL-compatible branches; root over its Unix socket administers it. */
+export type MariaDbServer = AdministeredServer<Connection>;
 
 /**
  * Starts MariaDB on `address`:3306 with its data under `directory`. TLS is required for every TCP connection
@@ -36,7 +29,7 @@ export async function startMariaDb(directory: string, address: string, tls: TlsF
   // root gets an empty password: over the socket (in a directory only the server account can enter) it stays; the
   // TCP root accounts install-db also makes are dropped below, before any client can reach the port.
   await runProgram(install, ['--no-defaults', `--datadir=${dataDirectory}`, '--auth-root-authentication-method=normal', '--skip-test-db'], account, logFile);
-  const child: ChildProcess = startProgram(
+  const child = startProgram(
     server,
     [
       '--no-defaults',
@@ -63,25 +56,12 @@ export async function startMariaDb(directory: string, address: string, tls: TlsF
     account,
     logFile,
   );
-  let admin: Connection;
-  try {
-    admin = await waitUntilReady('MariaDB', child, errorLog, () => createConnection({ socketPath, user: 'root', password: '' }));
-    admin.on('error', (error: Error) => process.stderr.write(`emulator: MariaDB admin connection: ${error.message}\n`));
+  const connect = () => createConnection({ socketPath, user: 'root', password: '' });
+  return administer('MariaDB', child, errorLog, connect, async (admin) => {
     // The admin session may sit idle for hours (no MySQL password changes): never let the server close it.
     await admin.query('SET SESSION wait_timeout = 31536000');
     // Only root over the socket administers the server: no root (or anonymous) account over TCP.
     const [remote] = await admin.query<RowDataPacket[]>("SELECT User, Host FROM mysql.user WHERE (User = 'root' AND Host <> 'localhost') OR User = ''");
     for (const { User, Host } of remote) await admin.query('DROP USER ?@?', [User, Host]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return {
-    admin,
-    kill: () => child.kill('SIGKILL'),
-    stop: async () => {
-      await admin.end().catch(() => undefined);
-      await stopProgram(child, 'SIGTERM');
-    },
-  };
+  }, 'SIGTERM');
 }

@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { chownSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // Bundled into the emulator and the CLI (scripts/bundle.ts), so not a runtime dependency of the package.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { Client } from 'pg';
 import type { TlsFiles } from './authority';
-import { requireProgram, runProgram, startProgram, stopProgram, waitUntilReady, type ServerAccount } from './programs';
+import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
 
 /** PlanetScale Postgres's direct port: the connection strings name it, so the local server listens on it too. */
 export const POSTGRES_PORT = 5432;
@@ -15,14 +14,8 @@ export const BOOTSTRAP_SUPERUSER = 'planetscale_emulator';
 
 const INSTALL = 'apt-get install -y --no-install-recommends postgresql (Debian/Ubuntu)';
 
-/** A local PostgreSQL server standing in for PlanetScale Postgres branches, and its admin connection. */
-export interface PostgresServer {
-  /** The admin connection (the bootstrap superuser over the server's Unix socket). */
-  readonly admin: Client;
-  stop(): Promise<void>;
-  /** Ends the server at once (process exit). */
-  kill(): void;
-}
+/** A local PostgreSQL server standing in for PlanetScale Postgres branches; the bootstrap superuser over its socket administers it. */
+export type PostgresServer = AdministeredServer<Client>;
 
 /**
  * Who may connect: the emulator's superuser over the socket, anyone else over TLS with a SCRAM password
@@ -66,36 +59,24 @@ export async function startPostgres(directory: string, address: string, tls: Tls
     full_page_writes: 'off',
     shared_buffers: '16MB',
   };
-  const child: ChildProcess = startProgram(server, ['-D', dataDirectory, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], account, logFile);
-  let admin: Client;
-  try {
-    admin = await waitUntilReady('PostgreSQL', child, logFile, async () => {
-      const client = new Client({ host: directory, port: POSTGRES_PORT, user: BOOTSTRAP_SUPERUSER, database: 'postgres' });
-      try {
-        await client.connect();
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        throw error;
-      }
-      return client;
-    });
-    admin.on('error', (error: Error) => process.stderr.write(`emulator: PostgreSQL admin connection: ${error.message}\n`));
+  const child = startProgram(server, ['-D', dataDirectory, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], account, logFile);
+  const connect = async () => {
+    const client = new Client({ host: directory, port: POSTGRES_PORT, user: BOOTSTRAP_SUPERUSER, database: 'postgres' });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return client;
+  };
+  const prepare = async (admin: Client) => {
     // The admin session's statements carry passwords: keep them out of pg_stat_activity, which pg_read_all_stats reads.
     await admin.query('SET track_activities = off');
     await admin.query(`CREATE ROLE postgres NOLOGIN CREATEDB CREATEROLE;
       ALTER DATABASE postgres OWNER TO postgres;
       GRANT pg_read_all_data, pg_write_all_data TO postgres;`);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  return {
-    admin,
-    kill: () => child.kill('SIGKILL'),
-    stop: async () => {
-      await admin.end().catch(() => undefined);
-      // Fast shutdown: open sessions are ended rather than waited for.
-      await stopProgram(child, 'SIGINT');
-    },
   };
+  // SIGINT is PostgreSQL's fast shutdown: open sessions are ended rather than waited for.
+  return administer('PostgreSQL', child, logFile, connect, prepare, 'SIGINT');
 }

@@ -90,7 +90,7 @@ export function startProgram(program: string, args: readonly string[], account: 
 }
 
 /** Signals a server and waits for it to exit (at most `timeoutMs`, then SIGKILL). */
-export async function stopProgram(child: ChildProcess, signal: NodeJS.Signals, timeoutMs = 15_000): Promise<void> {
+async function stopProgram(child: ChildProcess, signal: NodeJS.Signals, timeoutMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
@@ -100,7 +100,7 @@ export async function stopProgram(child: ChildProcess, signal: NodeJS.Signals, t
 }
 
 /** Polls `attempt` until it succeeds, the child exits, or `timeoutMs` passes. */
-export async function waitUntilReady<T>(
+async function waitUntilReady<T>(
   name: string,
   child: ChildProcess,
   logFile: string,
@@ -129,4 +129,49 @@ function lastLines(logFile: string): string {
   } catch {
     return `no log at ${logFile}`;
   }
+}
+
+/** A started server and the emulator's admin connection to it. */
+export interface AdministeredServer<Admin> {
+  readonly admin: Admin;
+  stop(): Promise<void>;
+  /** Ends the server at once (process exit). */
+  kill(): void;
+}
+
+/** What both database clients' connections offer. */
+interface AdminConnection {
+  end(): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Waits for a started server to accept the admin connection, then `prepare`s it; if either fails the server is
+ * killed, so a failed start leaves nothing running. `stopSignal` is the server's fast clean shutdown.
+ */
+export async function administer<Admin extends AdminConnection>(
+  name: string,
+  child: ChildProcess,
+  logFile: string,
+  connect: () => Promise<Admin>,
+  prepare: (admin: Admin) => Promise<void>,
+  stopSignal: NodeJS.Signals,
+): Promise<AdministeredServer<Admin>> {
+  let admin: Admin;
+  try {
+    admin = await waitUntilReady(name, child, logFile, connect);
+    admin.on('error', (error: Error) => process.stderr.write(`emulator: ${name} admin connection: ${error.message}\n`));
+    await prepare(admin);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    admin,
+    kill: () => child.kill('SIGKILL'),
+    stop: async () => {
+      await admin.end().catch(() => undefined);
+      await stopProgram(child, stopSignal);
+    },
+  };
 }
