@@ -108,6 +108,21 @@ describe('destroy with a credential scoped to some databases', () => {
     expect(scenario.project.outputs()).toEqual({});
   });
 
+  test('a service token whose database list leaves a database out: that database is looked up, and the destroy fails instead of reporting success', async () => {
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+    await scenario.project.applyOk();
+    const entry = scenario.project.passwordEntry('access/app');
+    // Lists databases (PlanetScale shows a service token only those it has access on) but has none on shop.
+    const inventoryOnly = await limitedToken([{ database: 'inventory', access: ['read_database', 'read_branch', 'delete_branch_password'] }]);
+    const refused = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], TerraformProject.credentialsEnv(inventoryOnly));
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain(`planetscale access/app: cannot see database shop, where its password ${entry.name} (${entry.id}) lives: get database (organization acme, database shop) failed with HTTP 404`);
+    expect((await scenario.api.getPassword('shop', 'dev', entry.id)).id).toBe(entry.id);
+    expect(scenario.project.passwordEntry('access/app')).toEqual(entry);
+    expect((await scenario.project.destroy()).code).toBe(0);
+    expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
+  });
+
   test('a database IP rule (no outputs entry) where the credential cannot look: the destroy fails naming the database, and a later one deletes it', async () => {
     scenario.project.synth((stack) => {
       new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' });

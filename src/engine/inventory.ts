@@ -88,7 +88,7 @@ function refusal(error: unknown): { refused: boolean; reason: string } | undefin
 
 export interface InventoryRequest {
   readonly owner: string;
-  /** Databases the desired state names: looked up one by one when the database list is refused. */
+  /** Databases the stack knows of: looked up one by one when the database list is refused or leaves them out. */
   readonly declaredDatabases: readonly string[];
   readonly concurrency: number;
 }
@@ -123,13 +123,15 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
 
   const all = await listing({ what: 'databases' }, () => client.listDatabases());
   for (const database of all ?? []) databases.set(database.name, database);
-  // A credential scoped to some databases may not be allowed to list them all; the declared ones can still be looked up.
-  if (!all && unlisted.some((u) => u.what === 'databases' && u.refused)) {
-    await forEachBounded(request.declaredDatabases, request.concurrency, async (name) => {
-      const found = await listing({ what: `database ${name}`, database: name }, () => client.getDatabase(name));
-      if (found) databases.set(found.name, found);
-    });
-  }
+  // A credential scoped to some databases may be refused the list, or (a service token) be shown only the databases it
+  // has access on: a known database the list did not show is looked up, so one it cannot see is reported (404), never
+  // taken for a database without credentials.
+  const refusedList = !all && unlisted.some((u) => u.what === 'databases' && u.refused);
+  const unseen = all || refusedList ? request.declaredDatabases.filter((name) => !databases.has(name)) : [];
+  await forEachBounded(unseen, request.concurrency, async (name) => {
+    const found = await listing({ what: `database ${name}`, database: name }, () => client.getDatabase(name));
+    if (found) databases.set(found.name, found);
+  });
 
   const tokenListing = listing({ what: 'service tokens', tokens: true }, () =>
     client.listServiceTokens().catch((error: unknown) => {
