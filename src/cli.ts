@@ -175,6 +175,7 @@ async function runPlanOrReconcile(command: 'plan' | 'reconcile', args: string[])
         mode: command === 'plan' ? 'plan' : 'apply',
         client,
         outputsPath: outputsPathOf(desired.settings, directory),
+        stackDirectory: directory,
         caBundle: caBundleOf(),
         log: (line) => (command === 'plan' ? log(line) : process.stdout.write(redactor.redact(`planetscale ${desired.stack}: ${line}\n`))),
         redactor,

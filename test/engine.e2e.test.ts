@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DatabasePassword, IpRestriction, ServiceToken, type DatabasePasswordProps } from '../src';
 import { runCli } from './support/cli';
@@ -117,6 +117,37 @@ test('what widens access, as the plan tells a reviewer: new credentials, grants 
   // A rotation with the same grants gives nobody more than before.
   expect(widens('access/bot', 'create-token')).toEqual([]);
   expect(widens('access/bi', 'update-rule')).toEqual(['rule now covers schema finance']);
+});
+
+test('more widening a reviewer must see: a role raised, an admin password on production, all restrictions removed, an organization access added', async () => {
+  const declare = (step: 'before' | 'after') =>
+    scenario.project.synth((stack) => {
+      const after = step === 'after';
+      new DatabasePassword(stack, 'app', { database: 'shop', branch: 'main', role: after ? 'admin' : 'reader' });
+      const web = new DatabasePassword(stack, 'web', { database: 'shop', branch: 'dev' });
+      if (!after) new IpRestriction(stack, 'office', { password: web, cidrs: ['203.0.113.0/24'] });
+      const ci = new ServiceToken(stack, 'ci').grant('shop', ['read_branch']);
+      if (after) ci.grantOrganization(['read_databases']);
+    });
+  declare('before');
+  await scenario.project.applyOk();
+  declare('after');
+  const markdown = await cli(['plan', '--format', 'markdown']);
+  expect(markdown.code).toBe(2);
+  const widened = markdown.output.slice(markdown.output.indexOf('**Access widened (3): review these first**'), markdown.output.indexOf('**Other changes'));
+  expect(widened).toContain('| `access/app` | role raised from reader to admin; admin password on production branch shop/main |');
+  expect(widened).toContain('| `access/web` | all IP restrictions removed: usable from any address |');
+  expect(widened).toContain('| `access/ci` | organization-level access added: read_databases on the organization |');
+});
+
+test('plan exits 1 when it cannot tell: an unknown stack, a credential PlanetScale refuses', async () => {
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+  const unknown = await cli(['plan', '--stack', 'nosuch']);
+  expect(unknown.code).toBe(1);
+  expect(unknown.output).toContain('nosuch');
+  const refused = await cli(['plan'], { PLANETSCALE_SERVICE_TOKEN: 'pscale_tkn_not-a-real-token' });
+  expect(refused.code).toBe(1);
+  expect(refused.output).toMatch(/HTTP 401/);
 });
 
 test('one failing object of 20 (a branch typo): the other 19 exist, the apply names the one; fixed, it converges', async () => {
@@ -260,6 +291,35 @@ test('the outputs file deleted between applies (no sink): plan and the next appl
   expect(output).toMatch(/warning: access\/app: password app\.access\.\S+ exists but its secret is held nowhere/);
   expect(output).toMatch(/warning: access\/ci: service token ci\.access\.\S+ exists but its secret is held nowhere/);
   expect(output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 0 failed');
+});
+
+test('a sink-only setup whose outputs file went with the job is healthy, not drift; a relative sink runs in the stack directory under reconcile too', async () => {
+  const received = resolve(scenario.project.root, 'received.jsonl');
+  writeFileSync(
+    resolve(scenario.project.root, 'store-secret.js'),
+    `let input = '';\nprocess.stdin.on('data', (c) => (input += c));\nprocess.stdin.on('end', () => require('fs').appendFileSync(${JSON.stringify(received)}, input));\n`,
+  );
+  // Relative to the stack directory (cdktf.out/stacks/<stack>), where terraform runs the handler.
+  const sink = [process.execPath, '../../../store-secret.js'];
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }), { sink });
+  await scenario.project.applyOk();
+  const delivered = () => readFileSync(received, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { path: string; entry: { id: string } });
+  const first = scenario.project.passwordEntry('access/app');
+  expect(delivered().map((d) => d.entry.id)).toEqual([first.id]);
+
+  rmSync(scenario.project.outputsPath);
+  const plan = await cli(['plan']);
+  expect(plan.code).toBe(0);
+  expect(plan.output).not.toContain('held nowhere');
+
+  await scenario.api.deletePassword('shop', 'dev', first.id);
+  // The CLI runs from the repository, not the stack directory: the sink is still found.
+  const reconciled = await cli(['reconcile']);
+  expect(reconciled.code).toBe(0);
+  const second = scenario.project.passwordEntry('access/app');
+  scenario.project.secrets.add(second.password);
+  expect(delivered().map((d) => d.entry.id)).toEqual([first.id, second.id]);
+  expect((await cli(['plan'])).code).toBe(0);
 });
 
 test('a password deleted by hand, then destroy: its outputs entry goes too', async () => {

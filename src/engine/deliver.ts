@@ -8,6 +8,8 @@ import type { OutputsWriter } from '../outputs/outputs-file';
 export interface Delivery {
   readonly outputs: OutputsWriter;
   readonly sink?: readonly string[];
+  /** The sink's working directory (the stack directory). */
+  readonly sinkDirectory: string;
   readonly redactor: Redactor;
   readonly log: (line: string) => void;
 }
@@ -68,7 +70,7 @@ export async function deliverSecret(delivery: Delivery, path: string, entry: Out
     if (previous) {
       delivery.redactor.add(secretOf(previous));
       try {
-        await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry: previous }, secretOf(previous)));
+        await sinkTurn(() => runSink(sink, delivery.sinkDirectory, { stack: outputs.stack, path, entry: previous }, secretOf(previous)));
         outcome.push(`the sink was given the previous ${describe(previous)} again`);
       } catch (resending) {
         outcome.push(`giving the sink the previous ${describe(previous)} again failed too (${(resending as Error).message}): check what it holds for ${path}`);
@@ -89,7 +91,7 @@ export async function redeliverSecret(delivery: Delivery, sink: readonly string[
 
 async function sendToSink(delivery: Delivery, sink: readonly string[], path: string, entry: OutputEntry): Promise<void> {
   const { outputs, log } = delivery;
-  await sinkTurn(() => runSink(sink, { stack: outputs.stack, path, entry }, secretOf(entry)));
+  await sinkTurn(() => runSink(sink, delivery.sinkDirectory, { stack: outputs.stack, path, entry }, secretOf(entry)));
   outputs.settle([entry.name]);
   log(`sink ${sink[0]} received the ${describe(entry)}`);
 }

@@ -25,6 +25,8 @@ export interface EngineOptions {
   readonly client: PlanetScaleClient;
   /** The outputs file (resolved). */
   readonly outputsPath: string;
+  /** The synthesized stack's directory: where the sink runs, so a relative sink command means the same at every run. */
+  readonly stackDirectory: string;
   readonly log: (line: string) => void;
   readonly redactor: Redactor;
   /** The CA bundle file the connection strings that need one name (`caBundleOf`). */
@@ -142,6 +144,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       concurrency,
       outputs: writer,
       sink: desired.settings.sink,
+      sinkDirectory: options.stackDirectory,
       redactor: options.redactor,
       caBundle: options.caBundle,
       log,

@@ -13,14 +13,21 @@ function sinkEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs the sink command with the document on standard input (no shell, so nothing in it is interpreted). The sink's
+ * Runs the sink command in `directory` (the stack's) with the document on standard input (no shell, so nothing in it
+ * is interpreted). A relative program path is found from there, at apply and at `planetscale-cdktf reconcile` alike. The sink's
  * own output is not shown: it could echo the secret. On failure, the error carries the exit status and a short
  * excerpt of its standard error with the secret (whole, its body, or any long part of it) removed.
  */
-export function runSink(command: readonly string[], document: unknown, secret: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function runSink(
+  command: readonly string[],
+  directory: string,
+  document: unknown,
+  secret: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const [program, ...args] = command;
-    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'], timeout: SINK_TIMEOUT_MS, env: sinkEnvironment(env) });
+    const child = spawn(program, args, { cwd: directory, stdio: ['pipe', 'ignore', 'pipe'], timeout: SINK_TIMEOUT_MS, env: sinkEnvironment(env) });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString();

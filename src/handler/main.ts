@@ -87,6 +87,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         mode: action as Mode,
         client,
         outputsPath: outputsPathOf(desired.settings, process.cwd(), env),
+        stackDirectory: process.cwd(),
         caBundle: caBundleOf(env),
         log: print,
         redactor,
