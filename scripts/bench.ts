@@ -6,8 +6,9 @@
  * provisioner at all (what Terraform alone costs). It reports the median apply time of each, their ratio, the API
  * requests one apply makes (by operation), how many handler processes ran and the handler's peak memory. Then, on the
  * 500-password stack: a CIDR edit on one password (the listing plus one PATCH), 500 creates with 100 ms of emulator
- * latency (closer to the real API: concurrency must show), and 500 creates with the emulator's 600-per-minute limit
- * on (no 429 may occur). Results go to bench-results/engine.json.
+ * latency (closer to the real API: concurrency must show), and 1000 creates in one run with the emulator's
+ * 600-per-minute limit on (more than a minute's budget: no 429 may occur, or the benchmark fails). Results go to
+ * bench-results/engine.json.
  *
  *     npm run bench                 (BENCH_ROUNDS=3 by default)
  */
@@ -165,21 +166,24 @@ async function compare(passwords: number, scratch: string) {
   };
 }
 
-/** One apply of the 500-password stack under `options`, then (when given) an edit applied on top. */
-async function single(scratch: string, options: EmulatorOptions, edit?: (i: number) => string[]) {
+/**
+ * One apply of a stack of `passwords` (500 unless given) under `options`, then (when given) an edit applied on top, then
+ * a destroy (unless told not to: the scratch directory and the emulator go anyway).
+ */
+async function single(scratch: string, options: EmulatorOptions, edit?: (i: number) => string[], { passwords = 500, destroy = true } = {}) {
   return withEmulator(options, scratch, async (emulator, env) => {
     const dir = mkdtempSync(join(scratch, 'single-'));
-    const cwd = synth(dir, 'access', (stack) => declareStack(stack, dir, 500));
+    const cwd = synth(dir, 'access', (stack) => declareStack(stack, dir, passwords));
     const stackEnv = { ...env, TF_DATA_DIR: join(dir, 'tf-data') };
     await terraform(['init'], cwd, stackEnv);
     const create = await timedApply(cwd, stackEnv, emulator);
     let edited: Measure | undefined;
     if (edit) {
-      synth(dir, 'access', (stack) => declareStack(stack, dir, 500, edit));
+      synth(dir, 'access', (stack) => declareStack(stack, dir, passwords, edit));
       edited = await timedApply(cwd, stackEnv, emulator);
     }
     emulator.faults.latencyMs = 0;
-    await terraform(['destroy', '-auto-approve'], cwd, stackEnv);
+    if (destroy) await terraform(['destroy', '-auto-approve'], cwd, stackEnv);
     rmSync(dir, { recursive: true, force: true });
     return { create, edited };
   });
@@ -220,15 +224,18 @@ async function main(): Promise<void> {
         `one after another they would take ${(slow.requests * 0.1).toFixed(0)}s)`,
     );
 
-    say('500 passwords created with the emulator limiting to 600 requests per minute:');
-    const limited = (await single(scratch, { rateLimit: { limit: 600, windowMs: 60_000 } })).create;
-    results.create_500_rate_limited = { seconds: limited.seconds, api_requests: limited.requests, answered_429: limited.rateLimited };
-    say(`  ${limited.seconds.toFixed(2)}s; ${limited.requests} requests; ${limited.rateLimited} answered 429`);
+    // More requests than PlanetScale allows in a minute, in one run: the client's own window must spread them out so
+    // that the emulator, playing the limit, never has to refuse one. (Not destroyed: that would wait out another minute.)
+    say('1000 passwords created with the emulator limiting to 600 requests per minute (more than a minute\'s budget in one run):');
+    const limited = (await single(scratch, { rateLimit: { limit: 600, windowMs: 60_000 } }, undefined, { passwords: 1000, destroy: false })).create;
+    results.create_1000_rate_limited = { seconds: limited.seconds, run_seconds: limited.engineSeconds, api_requests: limited.requests, answered_429: limited.rateLimited };
+    say(`  ${limited.seconds.toFixed(2)}s (the run ${limited.engineSeconds.toFixed(1)}s); ${limited.requests} requests; ${limited.rateLimited} answered 429`);
 
     const out = resolve(__dirname, '..', 'bench-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
     say(`\nwritten to ${join(out, 'engine.json')}`);
+    if (limited.rateLimited > 0) throw new Error(`${limited.rateLimited} requests were answered 429 under the 600-per-minute limit: the client's rate limiter let too many through`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

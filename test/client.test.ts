@@ -8,6 +8,7 @@ import {
   credentialsFromEnvironment,
   type PlanetScaleClientOptions,
 } from '../src/api';
+import { SlidingWindow } from '../src/api/rate-limit';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
 
 let emulator: RunningEmulator;
@@ -275,6 +276,74 @@ describe('retries', () => {
     await new Promise((resolve) => closed.close(resolve));
     const error = await failure(client({ baseUrl: `http://127.0.0.1:${port}/v1`, retry: { maxRetries: 1, baseDelayMs: 1 } }).getOrganization());
     expect(error.message).toBe('get organization (organization acme): could not reach the PlanetScale API (ECONNREFUSED)');
+  });
+});
+
+describe('rate limit', () => {
+  /** An emulator playing a limit of 5 requests per 400 ms (PlanetScale's 600 per minute, scaled down). */
+  async function limitedEmulator(): Promise<RunningEmulator> {
+    return startEmulator({ rateLimit: { limit: 5, windowMs: 400 } });
+  }
+
+  test('a client whose window matches the limit sends more than the limit without a single 429', async () => {
+    const limitedApi = await limitedEmulator();
+    try {
+      const limitedClient = client({ baseUrl: limitedApi.url, credentials: limitedApi.token, rateLimit: new SlidingWindow(5, 400) });
+      const answers = await Promise.all([...Array(17).keys()].map(() => limitedClient.getDatabase('shop')));
+      expect(answers.map((d) => d.name)).toEqual(Array(17).fill('shop'));
+      expect(limitedApi.requests.total).toBe(17);
+      expect(limitedApi.rateLimited).toBe(0);
+    } finally {
+      await limitedApi.stop();
+    }
+  });
+
+  test('without the window the same burst is refused with 429s, which are waited out', async () => {
+    const limitedApi = await limitedEmulator();
+    try {
+      const unlimited = client({ baseUrl: limitedApi.url, credentials: limitedApi.token, rateLimit: false });
+      const answers = await Promise.all([...Array(17).keys()].map(() => unlimited.getDatabase('shop')));
+      expect(answers).toHaveLength(17);
+      expect(limitedApi.rateLimited).toBeGreaterThan(0);
+      expect(logLines.some((line) => line.includes('HTTP 429, retrying'))).toBe(true);
+    } finally {
+      await limitedApi.stop();
+    }
+  });
+});
+
+describe('sliding window', () => {
+  test('never more than the limit within any window; the next slot opens when the oldest request leaves it', () => {
+    let now = 1_000;
+    const window = new SlidingWindow(3, 100, () => now);
+    expect([window.tryTake(), window.tryTake()]).toEqual([{ ok: true }, { ok: true }]);
+    now = 1_050;
+    expect(window.tryTake()).toEqual({ ok: true });
+    expect(window.tryTake()).toEqual({ ok: false, waitMs: 50 });
+    now = 1_100;
+    // The first two left the window at 1100 (sent at 1000): two slots, not a fresh burst of three.
+    expect([window.tryTake(), window.tryTake(), window.tryTake()]).toEqual([{ ok: true }, { ok: true }, { ok: false, waitMs: 50 }]);
+  });
+
+  test('take() serves callers in order; a slot counts from the send until a window after its answer', async () => {
+    let now = 0;
+    const window = new SlidingWindow(2, 100, () => now);
+    const first = await window.take();
+    await window.take();
+    // Both awaiting answers: a third must wait, however much time passes.
+    now = 1_000;
+    expect(window.tryTake()).toEqual({ ok: false, waitMs: 10 });
+    first();
+    expect(window.tryTake()).toEqual({ ok: false, waitMs: 100 });
+    now = 1_100;
+    expect(window.tryTake()).toEqual({ ok: true });
+  });
+
+  test('callers are served in order', async () => {
+    const window = new SlidingWindow(2, 30);
+    const order: number[] = [];
+    await Promise.all([1, 2, 3, 4, 5].map((n) => window.take().then((answered) => { order.push(n); answered(); })));
+    expect(order).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
