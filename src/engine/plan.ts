@@ -228,6 +228,12 @@ export interface Plan {
   readonly settled: readonly string[];
 }
 
+/** The deploy service token and what it holds: it may grant no more. */
+export interface Deployer {
+  readonly id: string;
+  readonly holds: GrantMap;
+}
+
 export interface PlanInput {
   readonly desired: DesiredState;
   readonly inventory: Inventory;
@@ -246,8 +252,8 @@ export interface PlanInput {
   readonly destroy: boolean;
   /** Places where the stack has objects (at destroy): a refused listing there is a problem, not a notice. */
   readonly mustSee?: StackPlaces;
-  /** When deploying with a service token whose grants could be read: its id and what it holds (it may grant no more). */
-  readonly deployer?: { readonly id: string; readonly holds: GrantMap };
+  /** What the deploy service token holds, asked only when a grant is to be given (undefined: not a service token, or unreadable). */
+  readonly deployer?: () => Promise<Deployer | undefined>;
   /** The outputs file, for messages. */
   readonly outputsPath: string;
 }
@@ -396,11 +402,12 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     if (input.hasSink) changes.push({ kind: 'redeliver', path, name: recorded.name, entry: recorded });
     else settled.add(recorded.name);
   };
-  const deployerLacks = (wanted: GrantMap): string | undefined => {
-    const missing = input.deployer ? lacking(input.deployer.holds, wanted) : new Map();
-    if (!input.deployer || missing.size === 0) return undefined;
+  const deployerLacks = async (wanted: GrantMap): Promise<string | undefined> => {
+    const deployer = wanted.size > 0 ? await input.deployer?.() : undefined;
+    const missing = deployer ? lacking(deployer.holds, wanted) : new Map();
+    if (!deployer || missing.size === 0) return undefined;
     return (
-      `the deploy service token ${input.deployer.id} does not hold ${describeGrants(missing)}, and a credential may only grant accesses it holds ` +
+      `the deploy service token ${deployer.id} does not hold ${describeGrants(missing)}, and a credential may only grant accesses it holds ` +
       `itself; give the deploy token those accesses, or ${USE_ACCESS_TOKEN}, or set the grants in the PlanetScale console`
     );
   };
@@ -583,7 +590,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
     const grants = declaredGrants(declaration);
     const expired = kept && hasExpired(kept.value.expires_at, now);
     if (!kept || expired) {
-      const lacks = deployerLacks(grants);
+      const lacks = await deployerLacks(grants);
       if (lacks) {
         problems.push({ path, message: lacks });
         continue;
@@ -610,7 +617,7 @@ export async function planChanges(input: PlanInput): Promise<Plan> {
         else notices.push({ path, kind: 'grants-unreadable', message: `the grants of service token ${name} cannot be read (${current.unreadable}); none are declared` });
       } else {
         const steps = grantDifference(grants, current as GrantMap);
-        const lacks = deployerLacks(additionsOf(steps));
+        const lacks = await deployerLacks(additionsOf(steps));
         if (lacks) problems.push({ path, message: lacks });
         else if (steps.length > 0) changes.push({ kind: 'update-grants', path, live: kept, steps });
       }

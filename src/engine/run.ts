@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { limited } from './bounded';
 import { execute, type Outcome } from './execute';
-import { declaredGrants, readGrants, type GrantMap } from './grants';
+import { readGrants, type GrantMap } from './grants';
 import { takeInventory, type Inventory, type LiveToken } from './inventory';
-import { planChanges, type Plan, type PlanInput } from './plan';
+import { planChanges, type Deployer, type Plan } from './plan';
 import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
@@ -79,9 +79,9 @@ async function grantsOrReason(client: PlanetScaleClient, token: LiveToken): Prom
 }
 
 /** What the deploy service token holds, when deploying with one that may read its own grants. */
-async function deployerOf(client: PlanetScaleClient, desired: DesiredState): Promise<PlanInput['deployer']> {
+async function deployerOf(client: PlanetScaleClient): Promise<Deployer | undefined> {
   const id = client.serviceTokenId;
-  if (id === undefined || !desired.service_tokens.some((t) => declaredGrants(t).size > 0)) return undefined;
+  if (id === undefined) return undefined;
   try {
     return { id, holds: await readGrants(client, id) };
   } catch {
@@ -105,10 +105,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const recorded = Object.values(entries).flatMap((entry) => (entry.kind === 'password' ? [entry.database] : []));
     const places = options.mustSee ? [...options.mustSee.branches.map((b) => b.split('/')[0]), ...options.mustSee.rule_databases] : [];
     const knownDatabases = [...new Set([...known, ...recorded, ...places])];
-    const [inventory, deployer] = await Promise.all([
-      takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency }),
-      deployerOf(client, desired),
-    ]);
+    const inventory = await takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency });
+    // Read once, and only if a grant is to be given: a run that grants nothing (a CIDR edit) makes no such request.
+    let deployer: Promise<Deployer | undefined> | undefined;
+    const deployerOnce = () => (deployer ??= deployerOf(client));
     // Grants of every live token of a declared object, read side by side while planning asks for them one by one.
     const turn = limited(concurrency);
     const grants = new Map<string, Promise<GrantMap | { unreadable: string }>>();
@@ -130,7 +130,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       now: options.now ?? client.now(),
       expiringWithinSeconds: options.expiringWithinSeconds ?? 7 * 86_400,
       destroy: options.mode === 'destroy',
-      deployer,
+      deployer: deployerOnce,
       mustSee: options.mustSee,
       outputsPath: options.outputsPath,
     });
