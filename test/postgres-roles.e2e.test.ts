@@ -108,16 +108,11 @@ test('every connection string reads back, through a real parser, as the same hos
     'ssl mode': 'VerifyFull',
     'root certificate': CA,
   });
-  // Laravel: .env lines.
-  expect(parseEnv(strings.laravel_env)).toEqual({
-    DB_CONNECTION: 'pgsql',
-    DB_HOST: host,
-    DB_PORT: '5432',
-    DB_DATABASE: database,
-    DB_USERNAME: username,
-    DB_PASSWORD: password,
-    DB_SSLMODE: 'verify-full',
-  });
+  // Laravel: .env lines, the TLS options in DB_URL's query (Laravel's stock pgsql config reads them only there).
+  const laravel = parseEnv(strings.laravel_env);
+  expect(Object.keys(laravel)).toEqual(['DB_CONNECTION', 'DB_URL']);
+  expect(laravel.DB_CONNECTION).toBe('pgsql');
+  expect(parsePg(laravel.DB_URL)).toEqual(expect.objectContaining({ ...same, sslmode: 'verify-full', sslrootcert: CA }));
   // PHP PDO: no parser on npm; the DSN's key=value pairs and the two credentials.
   const pdo = /^new PDO\("pgsql:([^"]+)", "([^"]+)", "([^"]+)"\);$/.exec(strings.php_pdo)!;
   expect(Object.fromEntries(pdo[1].split(';').map((pair) => pair.split('=')))).toEqual({ host, port: '5432', dbname: database, sslmode: 'verify-full', sslrootcert: CA });
@@ -265,6 +260,8 @@ test('props of the other engine fail with one line when only PlanetScale knows t
     new DatabasePassword(stack, 'replica', { database: 'analytics', replica: true });
     new DatabasePassword(stack, 'heir', { database: 'shop', successor: 'postgres' });
     new DatabasePassword(stack, 'fine', { database: 'analytics' });
+    const vtgate = new DatabasePassword(stack, 'vtgate', { database: 'analytics', directVtgate: true });
+    new IpRestriction(stack, 'office', { password: vtgate, cidrs: ['203.0.113.0/24'] });
   });
   const result = await scenario.project.apply();
   expect(result.code).not.toBe(0);
@@ -273,6 +270,9 @@ test('props of the other engine fail with one line when only PlanetScale knows t
       '(on Postgres, restrict a role with IpRestriction({ database, role: password }))',
   );
   expect(result.output).toContain('planetscale access/heir: database shop in organization acme is a MySQL/Vitess database; successor applies to Postgres roles only');
-  expect(result.output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 2 failed');
+  expect(result.output).toContain(
+    'planetscale access/vtgate: database analytics in organization acme is a Postgres database; directVtgate and an IpRestriction({ password }) allow-list apply to MySQL/Vitess passwords only',
+  );
+  expect(result.output).toContain('1 created, 0 changed, 0 renewed, 0 deleted, 3 failed');
   expect(roleEntry('access/fine').engine).toBe('postgresql');
 });

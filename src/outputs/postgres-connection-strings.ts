@@ -36,7 +36,12 @@ export interface PostgresConnectionStrings {
   readonly rust: string;
   /** PHP PDO constructor call. */
   readonly php_pdo: string;
-  /** Laravel `.env` lines (pgsql connection). */
+  /**
+   * Laravel `.env` lines (pgsql connection). Laravel's stock `config/database.php` hard-codes `'sslmode' => 'prefer'`
+   * for pgsql and reads no root certificate, but it reads `DB_URL` and takes the URL's query options (`sslmode`,
+   * `sslrootcert`) into the connection: so the TLS settings travel in `DB_URL` (Laravel 11 and later; 10 and earlier
+   * call it `DATABASE_URL`).
+   */
   readonly laravel_env: string;
 }
 
@@ -81,14 +86,6 @@ export function postgresConnectionStrings(details: ConnectionDetails): PostgresC
     dotnet: `Host=${host};Port=${PORT};Database=${database};Username=${username};Password=${password};SSL Mode=VerifyFull;Root Certificate=${CA_BUNDLE}`,
     rust: url('postgres', `sslmode=verify-full&sslrootcert=${CA_BUNDLE}`),
     php_pdo: `new PDO("pgsql:host=${host};port=${PORT};dbname=${database};sslmode=verify-full;sslrootcert=${CA_BUNDLE}", "${username}", "${password}");`,
-    laravel_env: [
-      'DB_CONNECTION=pgsql',
-      `DB_HOST=${host}`,
-      `DB_PORT=${PORT}`,
-      `DB_DATABASE=${database}`,
-      `DB_USERNAME=${username}`,
-      `DB_PASSWORD=${password}`,
-      'DB_SSLMODE=verify-full',
-    ].join('\n'),
+    laravel_env: ['DB_CONNECTION=pgsql', `DB_URL=${url('postgresql', `sslmode=verify-full&sslrootcert=${CA_BUNDLE}`)}`].join('\n'),
   };
 }
