@@ -2,7 +2,8 @@ import { ALL_ENDPOINTS, allAccesses, isBranchRequirement, type Endpoint, type Re
 import { ROUTES, startEmulator, type RunningEmulator } from '../src/emulator';
 import accessListSchema from './schemas/service-token-access-list.json';
 import grantListSchema from './schemas/service-token-grant-list.json';
-import { checkAgainstSchema, checkAgainstSpec, specAccesses, specOperation, specScopes } from './support/openapi';
+import { checkAgainstSchema, checkAgainstSpec, loadSpec, specAccesses, specOperation, specScopes } from './support/openapi';
+import { INHERITED_ROLES } from '../src/spec/postgres-roles';
 
 /**
  * Contract: every emulated route is called for real over loopback, and its status and body are validated against the
@@ -233,3 +234,13 @@ function scopesOf(endpoint: Endpoint): Record<string, string[]> | undefined {
   }
   return Object.fromEntries(Object.entries(table).map(([level, set]) => [level, [...set].sort()]));
 }
+
+describe('Postgres inherited roles', () => {
+  test('the names synth accepts are exactly the enum of the create-role request in the OpenAPI file', () => {
+    const create = loadSpec().paths[R].post as unknown as {
+      requestBody: { content: { 'application/json': { schema: { properties: { inherited_roles: { items: { enum: string[] } } } } } } };
+    };
+    const documented = create.requestBody.content['application/json'].schema.properties.inherited_roles.items.enum;
+    expect([...INHERITED_ROLES].sort()).toEqual([...documented].sort());
+  });
+});

@@ -342,13 +342,13 @@ function engineMismatch(declaration: PasswordDeclaration, kind: 'mysql' | 'postg
     if (mysqlOnly.length > 0) {
       return (
         `${where} is a Postgres database; ${mysqlOnly.join(' and ')} ` +
-        'applies to MySQL/Vitess passwords only (on Postgres, restrict a role with IpRestriction({ database, role: password }))'
+        `${mysqlOnly.length > 1 ? 'apply' : 'applies'} to MySQL/Vitess passwords only (on Postgres, restrict a role with IpRestriction({ database, role: password }))`
       );
     }
     return undefined;
   }
   const postgresOnly = [...(declaration.inherited_roles ? ['inheritedRoles'] : []), ...(declaration.successor ? ['successor'] : [])];
-  if (postgresOnly.length > 0) return `${where} is a MySQL/Vitess database; ${postgresOnly.join(' and ')} applies to Postgres roles only`;
+  if (postgresOnly.length > 0) return `${where} is a MySQL/Vitess database; ${postgresOnly.join(' and ')} ${postgresOnly.length > 1 ? 'apply' : 'applies'} to Postgres roles only`;
   return undefined;
 }
 
