@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
@@ -75,9 +76,18 @@ async function bundle(name: keyof typeof BUNDLES): Promise<string> {
     legalComments: 'eof',
     logLevel: 'warning',
     plugins: [precompile],
-    write: true,
+    write: false,
   });
   if (result.errors.length > 0) throw new Error(`bundling ${name} failed: ${result.errors[0].text}`);
+  // Written only when changed, and by rename: a terraform run reading the handler while the demo or the tests bundle
+  // again never sees half a file.
+  for (const file of result.outputFiles) {
+    if (existsSync(file.path) && readFileSync(file.path).equals(Buffer.from(file.contents))) continue;
+    mkdirSync(dirname(file.path), { recursive: true });
+    const partial = `${file.path}.${process.pid}.partial`;
+    writeFileSync(partial, file.contents);
+    renameSync(partial, file.path);
+  }
   return outfile;
 }
 

@@ -159,11 +159,14 @@ async function main(): Promise<void> {
     const again = await planetscaleCdktf(['plan', '--stack', STACK], env, transcript);
     say(`     exit ${again}`);
 
-    const connect = async (attempts: ProbeAttempt[]) => {
+    // Each attempt with the outcome the credentials promise: the demo fails if a server disagrees.
+    const connect = async (attempts: ProbeAttempt[], expected: ('connects' | 'refused')[]) => {
       const results = await runProbe(attempts, emulator.databases!.caFile);
       const lines = results.map(describeConnection);
       transcript.push(...lines);
       for (const line of lines) say(`     ${line}`);
+      const wrong = results.flatMap((result, i) => (result.ok === (expected[i] === 'connects') ? [] : [`${result.label} ${result.ok ? 'connected' : 'was refused'}`]));
+      if (wrong.length > 0 || results.length !== expected.length) throw new Error(`the database servers disagree with the credentials: ${wrong.join('; ')}`);
       return results;
     };
     const secretsBeforeDestroy: ProbeAttempt[] = [];
@@ -178,18 +181,18 @@ async function main(): Promise<void> {
         ...connectWith('access/analytics', outputs[`${STACK}/analytics`]),
         ...connectWith('access/dev-admin', outputs[`${STACK}/dev-admin`]),
         ...connectWith('access/reporting (Postgres)', outputs[`${STACK}/reporting`]),
-      ]);
+      ], ['refused', 'connects', 'connects', 'connects']);
       say('     (reporting-hosts, a Postgres IP rule, is recorded by the emulator but not enforced by the local server: docs/databases.md)');
       say(`     allow 127.0.0.0/8 too (OFFICE_CIDRS=${cidrs},127.0.0.0/8), deploy: patched in place, same secret`);
       const local = { ...env, OFFICE_CIDRS: `${cidrs},127.0.0.0/8` };
       await cdktf(['deploy', STACK, '--auto-approve'], local, transcript);
       outputs = remember()[STACK] ?? {};
       const first = outputs[`${STACK}/app`];
-      await connect(connectWith('access/app (+127.0.0.0/8)', first));
+      await connect(connectWith('access/app (+127.0.0.0/8)', first), ['connects']);
       say('     rotate the app password (APP_ROTATION=2), deploy: a new secret, the old one deleted once the new one is delivered');
       await cdktf(['deploy', STACK, '--auto-approve'], { ...local, APP_ROTATION: '2' }, transcript);
       outputs = remember()[STACK] ?? {};
-      await connect([...connectWith('access/app (rotated away)', first), ...connectWith('access/app (new secret)', outputs[`${STACK}/app`])]);
+      await connect([...connectWith('access/app (rotated away)', first), ...connectWith('access/app (new secret)', outputs[`${STACK}/app`])], ['refused', 'connects']);
       for (const name of ['app', 'analytics', 'dev-admin', 'reporting']) secretsBeforeDestroy.push(...connectWith(`access/${name}`, outputs[`${STACK}/${name}`]));
     }
 
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
     say(`     left owned by the stack: ${(await owned()).length} passwords, ${rolesLeft} roles, ${tokensLeft} service tokens, ${rulesLeft} IP rules`);
     if (secretsBeforeDestroy.length > 0) {
       say('     the same connection strings after destroy:');
-      await connect(secretsBeforeDestroy);
+      await connect(secretsBeforeDestroy, secretsBeforeDestroy.map(() => 'refused'));
     }
 
     const state = [`terraform.${STACK}.tfstate`, `terraform.${STACK}.tfstate.backup`]
