@@ -108,8 +108,8 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
       .catch((error: Error) => process.stderr.write(`emulator: stopping: ${error.message}\n`))
       .finally(() => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // A closed terminal (SIGHUP) stops it too: the database servers must not outlive it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
   return undefined;
 }
 

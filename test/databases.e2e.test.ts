@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parse as parseAdoNet } from '@tediousjs/connection-string';
 import { parse as parseEnv } from 'dotenv';
 import { createConnection } from 'mysql2/promise';
 import { Client } from 'pg';
+import { BUNDLES } from '../scripts/bundle';
 import { runProbe, type ProbeAttempt, type ProbeOptions, type ProbeResult } from '../scripts/connect-probe';
 import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
 import { startEmulator } from '../src/emulator';
@@ -172,6 +175,8 @@ test('every Postgres connection string an npm client can read connects and runs 
     pgAttempt('sqlalchemy', strings.sqlalchemy),
     pgAttempt('go_pgx', strings.go_pgx),
     pgAttempt('rust', strings.rust),
+    // Laravel's DB_URL, read out of the .env lines by dotenv.
+    pgAttempt('laravel_env', laravel.DB_URL),
     // Read by a real parser, then given to pg with the TLS the format names.
     pgAttempt('jdbc', urlOptions(strings.jdbc)),
     pgAttempt('dotnet', {
@@ -181,13 +186,6 @@ test('every Postgres connection string an npm client can read connects and runs 
       password: dotnet.get('password')!,
       database: dotnet.get('database')!,
       caFile: dotnet.get('root certificate'),
-    }),
-    pgAttempt('laravel_env', {
-      host: laravel.DB_HOST,
-      port: Number(laravel.DB_PORT),
-      user: laravel.DB_USERNAME,
-      password: laravel.DB_PASSWORD,
-      database: laravel.DB_DATABASE,
     }),
   ]);
   expect(outcomes(results)).toEqual(Object.fromEntries(results.map((r) => [r.label, true])));
@@ -223,9 +221,9 @@ test('a MySQL reader can query but not write, a writer can write but not query, 
   expect(rowsOf(results, 'readwriter inserts and queries')).toEqual([{ id: 1 }, { id: 3 }, { id: 4 }]);
 });
 
-test('a Postgres reader can query but not write, a writer can write', async () => {
+test('a Postgres reader can query but not write, a writer can write, a readwriter both', async () => {
   scenario.project.synth((stack) => {
-    for (const role of ['reader', 'writer', 'admin'] as const) new DatabasePassword(stack, role, { database: 'analytics', role });
+    for (const role of ['reader', 'writer', 'readwriter', 'admin'] as const) new DatabasePassword(stack, role, { database: 'analytics', role });
   });
   await scenario.project.applyOk();
   const as = (role: string) => pgOptions(roleEntry(`access/${role}`));
@@ -235,7 +233,9 @@ test('a Postgres reader can query but not write, a writer can write', async () =
     pgAttempt('reader queries', as('reader'), [`SELECT id FROM ${table}`]),
     pgAttempt('reader inserts', as('reader'), [`INSERT INTO ${table} VALUES (2)`]),
     pgAttempt('writer inserts', as('writer'), [`INSERT INTO ${table} VALUES (3)`]),
-    pgAttempt('admin reads what the writer wrote', as('admin'), [`SELECT id FROM ${table} ORDER BY id`]),
+    pgAttempt('readwriter inserts and reads', as('readwriter'), [`INSERT INTO ${table} VALUES (4)`, `SELECT count(*)::int AS n FROM ${table}`]),
+    pgAttempt('readwriter changes the schema', as('readwriter'), [`CREATE TABLE ${table}_rw (id int)`]),
+    pgAttempt('admin reads what the writers wrote', as('admin'), [`SELECT id FROM ${table} ORDER BY id`]),
   ]);
   // 42501: insufficient_privilege.
   expect(outcomes(results)).toEqual({
@@ -243,9 +243,12 @@ test('a Postgres reader can query but not write, a writer can write', async () =
     'reader queries': true,
     'reader inserts': '42501',
     'writer inserts': true,
-    'admin reads what the writer wrote': true,
+    'readwriter inserts and reads': true,
+    'readwriter changes the schema': '42501',
+    'admin reads what the writers wrote': true,
   });
-  expect(rowsOf(results, 'admin reads what the writer wrote')).toEqual([{ id: 1 }, { id: 3 }]);
+  expect(rowsOf(results, 'readwriter inserts and reads')).toEqual([{ n: 3 }]);
+  expect(rowsOf(results, 'admin reads what the writers wrote')).toEqual([{ id: 1 }, { id: 3 }, { id: 4 }]);
 });
 
 test('rotation keeps the application connected: the new secret works before the old one is deleted, then the old one is refused', async () => {
@@ -353,6 +356,33 @@ test('expiry drops the user and ends its sessions; a renewal before it keeps the
   }
 });
 
+test('a renewed Postgres role keeps working past its first expiry; removing it from code ends its open sessions', async () => {
+  scenario.project.synth((stack) => new DatabasePassword(stack, 'api', { database: 'analytics', role: 'readwriter', ttl: '1h' }));
+  await scenario.project.applyOk();
+  const entry = roleEntry('access/api');
+  const { host, user, password, database } = pgOptions(entry);
+  const session = new Client({ host, user, password, database, ssl: { ca: readFileSync(caFile(), 'utf8') } });
+  session.on('error', () => undefined);
+  await session.connect();
+  try {
+    await advanceClock(50 * 60);
+    await scenario.api.renewRole('analytics', 'main', entry.id);
+    await advanceClock(50 * 60);
+    expect(outcomes(await probe([pgAttempt('renewed', pgOptions(entry))]))).toEqual({ renewed: true });
+    expect((await session.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'other', { database: 'analytics' }));
+    await scenario.project.applyOk();
+    scenario.project.secrets.add(roleEntry('access/other').password);
+    // 28P01 (no such role any more) or 28000 (may not log in): refused either way; the open session is gone too.
+    expect(outcomes(await probe([pgAttempt('deleted', pgOptions(entry))])).deleted).toMatch(/^28(P01|000)$/);
+    await expect(session.query('SELECT 1')).rejects.toThrow();
+  } finally {
+    await session.end().catch(() => undefined);
+    await advanceClock(-100 * 60);
+  }
+});
+
 /** A call to the emulated API with the bootstrap token, for what the client does not offer (a delete without successor, a reset). */
 async function callApi(method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const { id, token } = scenario.emulator.token;
@@ -411,17 +441,53 @@ test('allow-lists become MariaDB host patterns: any address, exact IPv4 addresse
   expect(hostPatterns(['2001:db8::/32'])).toEqual([]);
 });
 
-test('stopping the emulator stops both servers and removes their directory', async () => {
-  const emulator = await startEmulator({ databases: true });
-  const { address, directory } = emulator.databases!;
-  expect(existsSync(directory)).toBe(true);
-  await emulator.stop();
-  expect(existsSync(directory)).toBe(false);
+/** Whether MariaDB's and PostgreSQL's ports are free again at the servers' address. */
+async function portsFree(address: string): Promise<boolean[]> {
   const free = (port: number) =>
     new Promise<boolean>((resolve) => {
       const server = createServer();
       server.once('error', () => resolve(false));
       server.listen(port, address, () => server.close(() => resolve(true)));
     });
-  expect([await free(3306), await free(5432)]).toEqual([true, true]);
+  return [await free(3306), await free(5432)];
+}
+
+test('stopping the emulator stops both servers and removes their directory', async () => {
+  const emulator = await startEmulator({ databases: true });
+  const { address, directory } = emulator.databases!;
+  try {
+    expect(existsSync(directory)).toBe(true);
+  } finally {
+    await emulator.stop();
+  }
+  expect(existsSync(directory)).toBe(false);
+  expect(await portsFree(address)).toEqual([true, true]);
+});
+
+test.each(['SIGHUP', 'SIGTERM'] as const)('planetscale-cdktf emulator --databases stops both servers and removes their directory on %s', async (signal) => {
+  const child = spawn(process.execPath, [BUNDLES.cli.outfile, 'emulator', '--databases', '--port', '0', '--token-file', join(tmpdir(), `psc-token-${process.pid}-${signal}.json`)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  try {
+    await new Promise<void>((ready, failed) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('export NODE_EXTRA_CA_CERTS=')) ready();
+      });
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      void exited.then(() => failed(new Error(`the emulator exited early: ${output}`)));
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const address = /database servers on (\S+):/.exec(output)![1];
+  const directory = dirname(/export NODE_EXTRA_CA_CERTS=(\S+)/.exec(output)![1]);
+  expect(existsSync(directory)).toBe(true);
+  child.kill(signal);
+  expect(await exited).toBe(0);
+  expect(existsSync(directory)).toBe(false);
+  expect(await portsFree(address)).toEqual([true, true]);
 });

@@ -42,8 +42,12 @@ export function useScenario(options: EmulatorOptions = {}): Scenario {
     api = clients.for(emulator);
   });
   afterAll(async () => {
-    await clients.closeAll();
-    await emulator?.stop();
+    // The emulator (and any database servers it runs) stops even when closing a client fails.
+    try {
+      await clients.closeAll();
+    } finally {
+      await emulator?.stop();
+    }
   });
   beforeEach(() => {
     project = new TerraformProject(emulator!);
