@@ -3,7 +3,8 @@
  *
  * For 50 and 500 passwords (each with an IP restriction) plus 10 service tokens with grants, it applies the stack
  * against the emulator and, rounds interleaved, a stack of the same number of `terraform_data` resources with no
- * provisioner at all (what Terraform alone costs). It reports the median apply time of each, their ratio, the API
+ * provisioner at all (what Terraform alone costs), and the stack's own declarations with their provisioners and
+ * dependencies stripped (what their data costs Terraform, so the engine's share shows). It reports the median apply time of each, their ratio, the API
  * requests one apply makes (by operation), how many handler processes ran and the handler's peak memory. Then, on the
  * 500-password stack: a CIDR edit on one password (the listing plus one PATCH), 500 creates with 100 ms of emulator
  * latency (closer to the real API: concurrency must show), and 1000 creates in one run with the emulator's
@@ -13,7 +14,7 @@
  *     npm run bench                 (BENCH_ROUNDS=3 by default)
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +47,16 @@ function declareStack(stack: TerraformStack, dir: string, passwords: number, off
   for (let i = 0; i < TOKENS; i++) {
     new ServiceToken(stack, `ci${i}`, { ttl: '30d' }).grant('shop', ['read_branch', 'create_deploy_request']).grantOrganization(['read_databases']);
   }
+}
+
+/** The synthesized stack without provisioners or dependencies, its state in `dir`: the declarations' data alone. */
+function withoutProvisioners(stack: { resource: Record<string, Record<string, Record<string, unknown>>> }, dir: string) {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const [name, resource] of Object.entries(stack.resource.terraform_data)) {
+    const { provisioner: _run, depends_on: _after, ...declaration } = resource;
+    resources[name] = declaration;
+  }
+  return { terraform: { backend: { local: { path: join(dir, 'declarations.tfstate') } } }, resource: { terraform_data: resources } };
 }
 
 /** Synthesizes a stack into `dir` and returns its directory: the PlanetScale stack, or `resources` bare terraform_data. */
@@ -121,6 +132,7 @@ async function compare(passwords: number, scratch: string) {
   const resources = passwords + TOKENS + 1;
   const engine: Measure[] = [];
   const floor: number[] = [];
+  const declarationsOnly: number[] = [];
   await withEmulator({}, scratch, async (emulator, env) => {
     for (let round = 1; round <= ROUNDS; round++) {
       const floorDir = mkdtempSync(join(scratch, 'floor-'));
@@ -135,10 +147,21 @@ async function compare(passwords: number, scratch: string) {
       const cwd = synth(dir, 'access', (stack) => declareStack(stack, dir, passwords));
       const stackEnv = { ...env, TF_DATA_DIR: join(dir, 'tf-data') };
       await terraform(['init'], cwd, stackEnv);
+
+      // The same resources with the same declarations but nothing run and nothing to wait for: what the declarations'
+      // data costs Terraform alone, so the engine's own share can be told apart.
+      const onlyDir = mkdtempSync(join(scratch, 'declarations-'));
+      writeFileSync(join(onlyDir, 'cdk.tf.json'), JSON.stringify(withoutProvisioners(JSON.parse(readFileSync(join(cwd, 'cdk.tf.json'), 'utf8')), onlyDir)));
+      const onlyEnv = { ...env, TF_DATA_DIR: join(onlyDir, 'tf-data') };
+      await terraform(['init'], onlyDir, onlyEnv);
+      declarationsOnly.push((await timedApply(onlyDir, onlyEnv)).seconds);
+      rmSync(onlyDir, { recursive: true, force: true });
+
       const measure = await timedApply(cwd, stackEnv, emulator);
       engine.push(measure);
       say(
-        `  round ${round}: ${resources} terraform_data with no provisioner ${floor[floor.length - 1].toFixed(2)}s; the stack ${measure.seconds.toFixed(2)}s ` +
+        `  round ${round}: ${resources} terraform_data with no provisioner ${floor[floor.length - 1].toFixed(2)}s; ` +
+          `the same with the stack's declarations ${declarationsOnly[declarationsOnly.length - 1].toFixed(2)}s; the stack ${measure.seconds.toFixed(2)}s ` +
           `(run started at ${measure.engineStartSeconds.toFixed(2)}s, took ${measure.engineSeconds.toFixed(1)}s)`,
       );
       await terraform(['destroy', '-auto-approve'], cwd, stackEnv);
@@ -159,6 +182,9 @@ async function compare(passwords: number, scratch: string) {
     floor_median: median(floor),
     apply_median: median(engine.map((m) => m.seconds)),
     ratio: median(engine.map((m) => m.seconds)) / median(floor),
+    declarations_only_seconds: declarationsOnly,
+    declarations_only_median: median(declarationsOnly),
+    ratio_to_declarations_only: median(engine.map((m) => m.seconds)) / median(declarationsOnly),
     api_requests_per_apply: last.requests,
     api_requests_by_operation: last.byOperation,
     handler_processes_per_apply: last.handlerRuns,
@@ -200,7 +226,8 @@ async function main(): Promise<void> {
       const result = await compare(passwords, scratch);
       results[`apply_${passwords}`] = result;
       say(
-        `  median ${result.apply_median.toFixed(2)}s vs ${result.floor_median.toFixed(2)}s: ratio ${result.ratio.toFixed(2)}; ` +
+        `  median ${result.apply_median.toFixed(2)}s vs ${result.floor_median.toFixed(2)}s: ratio ${result.ratio.toFixed(2)} ` +
+          `(declarations alone ${result.declarations_only_median.toFixed(2)}s, ratio ${result.ratio_to_declarations_only.toFixed(2)} to them); ` +
           `${result.api_requests_per_apply} API requests per apply; ${result.handler_processes_per_apply} handler process; ` +
           `handler peak memory ${result.handler_peak_memory_mb} MB`,
       );
