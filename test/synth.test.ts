@@ -307,6 +307,20 @@ describe('PlanetScale', () => {
     expect(() => unchecked.synth()).toThrow(`other/ps: ${owner}`);
   });
 
+  test('an IpRestriction may not name a password of another stack, as its allow-list or as a rule\'s role', () => {
+    const app = Testing.app();
+    const [home, away] = ['home', 'away'].map((id) => new TerraformStack(app, id));
+    for (const stack of [home, away]) new PlanetScale(stack, 'ps', { organization: 'acme' });
+    const mysql = new DatabasePassword(away, 'app', { database: 'shop' });
+    const postgres = new DatabasePassword(away, 'api', { database: 'analytics' });
+    expect(() => new IpRestriction(home, 'office', { password: mysql, cidrs: ['10.0.0.0/8'] })).toThrow(
+      'IpRestriction home/office: password must be a DatabasePassword of this stack; away/app is in stack away',
+    );
+    expect(() => new IpRestriction(home, 'rule', { database: 'analytics', role: postgres, cidrs: ['10.0.0.0/8'] })).toThrow(
+      'IpRestriction home/rule: role must be a DatabasePassword of this stack; away/api is in stack away',
+    );
+  });
+
   test('null_resource base: string triggers only (every change shows as a replacement); the reconciler reads self.triggers', () => {
     const synth = build((stack) => {
       const app = new DatabasePassword(stack, 'app', { database: 'shop', ttl: '1h' });

@@ -3,6 +3,7 @@ import { DatabasePassword } from './database-password';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, deferredCheck, invalidProp } from './validation';
+import { stackOf } from '../framework';
 import { compareCidrs, normalizeCidr } from '../spec/cidr';
 import { MAX_RULE_DESCRIPTION, POSTGRES_IDENTIFIER_PATTERN } from '../spec/contract';
 import type { IpRuleDeclaration } from '../spec/desired-state';
@@ -68,6 +69,7 @@ export class IpRestriction extends Construct {
     if (props.password !== undefined && !DatabasePassword.isDatabasePassword(props.password)) {
       throw invalidProp(this, 'password', 'must be a DatabasePassword of this stack');
     }
+    if (props.password !== undefined) this.checkSameStack('password', props.password);
     if (!Array.isArray(props.cidrs) || props.cidrs.length === 0) {
       throw invalidProp(this, 'cidrs', 'must list at least one address or range (remove the IpRestriction to allow all addresses)');
     }
@@ -128,9 +130,19 @@ export class IpRestriction extends Construct {
     }));
   }
 
+  /**
+   * A password of another stack is another run's, applied with that stack: restricting it from here would change that
+   * stack's declaration behind its back (or, for a rule's role, follow a role this stack's run never sees).
+   */
+  private checkSameStack(prop: 'password' | 'role', password: DatabasePassword): void {
+    const there = stackOf(password);
+    if (there !== stackOf(this)) throw invalidProp(this, prop, `must be a DatabasePassword of this stack; ${password.node.path} is in stack ${there.node.id}`);
+  }
+
   /** The path of the password whose role the rule follows, when `role` is a DatabasePassword; null otherwise. */
   private checkRolePassword(role: IpRestrictionProps['role'], database: string): string | null {
     if (!DatabasePassword.isDatabasePassword(role)) return null;
+    this.checkSameStack('role', role);
     deferredCheck(this, () =>
       role.database !== database ? [`role is password ${role.node.path} of database ${role.database}; a rule on ${database} can only name a role of ${database}`] : [],
     );
