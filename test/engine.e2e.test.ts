@@ -226,6 +226,26 @@ test('renewBefore: once the clock is inside the window, the password is renewed 
   scenario.emulator.clock.advance(-25 * 86_400_000);
 });
 
+test('credentials that cannot renew themselves: plan warns inside the --expiring-within window (exit 2), not outside it (exit 0)', async () => {
+  scenario.project.synth((stack) => {
+    new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev', ttl: '30d' });
+    new ServiceToken(stack, 'ci', { ttl: '30d' }).grant('shop', ['read_branch']);
+  });
+  await scenario.project.applyOk();
+  expect((await cli(['plan'])).code).toBe(0);
+  scenario.emulator.clock.advance(25 * 86_400_000);
+  try {
+    const plan = await cli(['plan']);
+    expect(plan.code).toBe(2);
+    expect(plan.output).toMatch(/! access\/app: password app\.access\.\S+ expires \S+ \(in [45] days\); set `renewBefore` to renew it, or change its `rotation` label/);
+    expect(plan.output).toMatch(/! access\/ci: service token ci\.access\.\S+ expires \S+ \(in [45] days\); tokens cannot be renewed: change its `rotation` label/);
+    const narrower = await cli(['plan', '--expiring-within', '2d']);
+    expect([narrower.code, narrower.output]).toEqual([0, expect.not.stringContaining('expires')]);
+  } finally {
+    scenario.emulator.clock.advance(-25 * 86_400_000);
+  }
+});
+
 test('an expired service token: plan names it, reconcile issues a new one with the same grants and deletes the expired one', async () => {
   scenario.project.synth((stack) => new ServiceToken(stack, 'ci', { ttl: '1d' }).grant('shop', ['read_branch']));
   await scenario.project.applyOk();
