@@ -194,6 +194,31 @@ describe('service-token grants', () => {
     expect(await ownedTokens()).toEqual([]);
   });
 
+  test('a 403 on a grant is a refusal like a 404: the new token is deleted again and nothing else is left', async () => {
+    scenario.project.synth((stack) => new ServiceToken(stack, 'ci').grant('shop', ['read_branch']));
+    scenario.emulator.faults.add({ kind: 'status', status: 403, method: 'POST', pathIncludes: '/access', count: 1, body: 'json' });
+    scenario.emulator.requests.reset();
+    const refused = await scenario.project.apply();
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/planetscale access\/ci: PlanetScale refused to grant read_branch on database shop to service token ci\.access\.[0-9a-f.]+ \(HTTP 403\)/);
+    expect(refused.output).toMatch(/the new service token ci\.access\.[0-9a-f.]+ \(\w+\) was deleted again/);
+    expect(await ownedTokens()).toEqual([]);
+    expect(scenario.project.outputs().access?.['access/ci']).toBeUndefined();
+    // Nothing was left half-made: the next apply issues it with its grant.
+    await scenario.project.applyOk();
+    expect(await grantsOf(scenario.project.tokenEntry('access/ci').id)).toEqual(['shop:read_branch']);
+  });
+
+  test('the official provider\'s variable names work unchanged: PLANETSCALE_SERVICE_TOKEN_NAME for the token id', async () => {
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'shop', branch: 'dev' }));
+    const { id, token } = scenario.emulator.token;
+    const providerStyle = { PLANETSCALE_SERVICE_TOKEN_ID: '', PLANETSCALE_SERVICE_TOKEN_NAME: id, PLANETSCALE_SERVICE_TOKEN: token };
+    await scenario.project.applyOk(providerStyle);
+    expect((await scenario.api.getPassword('shop', 'dev', scenario.project.passwordEntry('access/app').id)).id).toBeDefined();
+    expect((await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], providerStyle)).code).toBe(0);
+    expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
+  });
+
   test('a token declared without grants deploys even where the grant routes are refused to service tokens', async () => {
     scenario.emulator.behaviour.serviceTokenRoutes = 'grants-refused';
     scenario.project.synth((stack) => new ServiceToken(stack, 'bare'));
