@@ -229,6 +229,33 @@ describe('secret sink', () => {
     expect(result.output).not.toMatch(/pscale_pw_[A-Za-z0-9]{43}/);
   });
 
+  test('Postgres roles go through the sink exactly like passwords: delivered on creation, deleted again (to the default role) when the sink fails', async () => {
+    const received = join(scenario.project.root, 'received-roles.jsonl');
+    const storing = sinkScript(`require('fs').appendFileSync(${JSON.stringify(received)}, input);`);
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'reports', { database: 'analytics', role: 'reader' }), { sink: storing });
+    await scenario.project.applyOk();
+    const delivered = JSON.parse(readFileSync(received, 'utf8').trim());
+    expect(delivered).toEqual({ stack: 'access', path: 'access/reports', entry: scenario.project.entry('access/reports') });
+    expect(delivered.entry.engine).toBe('postgresql');
+
+    const failing = sinkScript("process.stderr.write('vault refused ' + JSON.parse(input).entry.password.slice(10) + '\\n'); process.exit(5);");
+    scenario.project.synth(
+      (stack) => {
+        new DatabasePassword(stack, 'reports', { database: 'analytics', role: 'reader' });
+        new DatabasePassword(stack, 'etl', { database: 'analytics', role: 'writer' });
+      },
+      { sink: failing },
+    );
+    const result = await scenario.project.apply();
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/planetscale access\/etl: sink \S+ exited with status 5: vault refused \[redacted\]; the new password etl\.access\.[0-9a-f.]+ \(\w+\) was deleted again/);
+    const roles = scenario.emulator.store.state.roles.filter((r) => parseOwnedName(r.name, 'access'));
+    expect(roles.map((r) => parseOwnedName(r.name, 'access')!.display)).toEqual(['reports']);
+    const undone = scenario.emulator.store.state.roleDeletions.at(-1)!;
+    expect(undone.successor).toBe('postgres');
+    expect(scenario.project.outputs().access['access/etl']).toBeUndefined();
+  });
+
   test('a rotation whose sink stores the new secret, then fails: the new generation is deleted, the previous one stays, and the sink gets it back', async () => {
     const failFlag = join(scenario.project.root, 'vault-down');
     const stored = join(scenario.project.root, 'vault.jsonl');
