@@ -151,6 +151,16 @@ test('rotation: a TTL, role or label edit creates the new role first, then drops
   const renamed = roleEntry('access/api');
   expect([renamed.id, renamed.password]).toEqual([second.id, second.password]);
   expect(records()[0].name).toMatch(/^api-v2\.access\./);
+
+  // A TTL-only edit is a new generation too (PlanetScale sets a role's TTL at creation): new role, objects handed on.
+  declare({ role: 'readwriter', ttl: '60d', name: 'api-v2' });
+  expect((await scenario.project.plan()).output).toMatch(/terraform_data\.api_\w+ must be replaced/);
+  await scenario.project.applyOk();
+  const third = roleEntry('access/api');
+  expect(third.id).not.toBe(second.id);
+  expect(new Date(third.expires_at!).getTime() - new Date(records()[0].createdAt).getTime()).toBe(60 * 86_400_000);
+  expect(deletionOf(second.id)).toMatchObject({ successor: third.id, reassigned: ['table orders', 'sequence orders_id_seq'] });
+  expect(records().map((r) => r.id)).toEqual([third.id]);
 });
 
 test('an old generation whose drop failed is dropped by the next run, its objects to the live generation', async () => {
