@@ -15,7 +15,7 @@ import { parseOwnedName } from '../src/spec/naming';
  * the real terraform binary and asserts on API state, outputs, request counts and the one line a failure prints.
  */
 
-/** The built-in organization plus 30 more databases, so a token can hold grants on more resources than one page. */
+/** The built-in organization plus 30 more databases, so a token can hold grants on more resources than one page, and one to delete. */
 const seed: Seed = {
   organizations: [
     {
@@ -23,6 +23,8 @@ const seed: Seed = {
       databases: [
         ...DEFAULT_SEED.organizations[0].databases,
         ...[...Array(30).keys()].map((i) => ({ name: `svc${String(i).padStart(2, '0')}`, kind: 'mysql' as const, branches: [{ name: 'main', production: true }] })),
+        // Deleted by a test, behind the API's back.
+        { name: 'doomed', kind: 'mysql' as const, branches: [{ name: 'main', production: true }] },
       ],
     },
   ],
@@ -121,6 +123,32 @@ describe('destroy with a credential scoped to some databases', () => {
     expect(scenario.project.passwordEntry('access/app')).toEqual(entry);
     expect((await scenario.project.destroy()).code).toBe(0);
     expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
+  });
+
+  test('a database deleted before its credentials: a token whose grants cover it takes the 404 for gone and the destroy finishes; one without fails', async () => {
+    scenario.project.synth((stack) => new DatabasePassword(stack, 'app', { database: 'doomed', branch: 'main' }));
+    await scenario.project.applyOk();
+    const entry = scenario.project.passwordEntry('access/app');
+    // It may read its own grants (read_service_tokens), which is how the run learns that it would see doomed.
+    const covering = await limitedToken([
+      { database: 'doomed', access: ['read_database', 'read_branch', 'delete_production_branch_password'] },
+      { access: ['read_service_tokens'] },
+    ]);
+    const elsewhere = await limitedToken([{ database: 'inventory', access: ['read_database', 'read_branch'] }]);
+    // The database goes (in the console, or a resource destroyed first), and its passwords with it.
+    const state = scenario.emulator.store.state;
+    state.passwords = state.passwords.filter((p) => p.database !== 'doomed');
+    state.branches = state.branches.filter((b) => b.database !== 'doomed');
+    state.databases = state.databases.filter((d) => d.name !== 'doomed');
+
+    const refused = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], TerraformProject.credentialsEnv(elsewhere));
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain(`planetscale access/app: cannot see database doomed, where its password ${entry.name} (${entry.id}) lives`);
+    expect(scenario.project.passwordEntry('access/app')).toEqual(entry);
+
+    const destroyed = await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], TerraformProject.credentialsEnv(covering));
+    expect(destroyed.code).toBe(0);
+    expect(scenario.project.outputs()).toEqual({});
   });
 
   test('a database IP rule (no outputs entry) where the credential cannot look: the destroy fails naming the database, and a later one deletes it', async () => {

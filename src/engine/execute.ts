@@ -455,8 +455,9 @@ function staleEntries(context: ExecuteContext, plan: Plan, deletedIds: readonly 
     if (live.has(entry.id) || deleted.has(entry.id) || beingCreated.has(path)) continue;
     const listed =
       entry.kind === 'password'
-        ? inventory.branches.get(entry.database)?.some((b) => b.name === entry.branch) === true &&
-          !inventory.unlisted.some((u) => u.database === entry.database && !u.rules && (u.branch === undefined || u.branch === entry.branch))
+        ? inventory.gone.has(entry.database) ||
+          (inventory.branches.get(entry.database)?.some((b) => b.name === entry.branch) === true &&
+            !inventory.unlisted.some((u) => u.database === entry.database && !u.rules && (u.branch === undefined || u.branch === entry.branch)))
         : !inventory.unlisted.some((u) => u.tokens);
     if (listed) stale.push(entry.id);
   }

@@ -60,6 +60,8 @@ export interface Inventory {
   readonly tokens: readonly LiveToken[];
   readonly rules: readonly LiveRule[];
   readonly unlisted: readonly Unlisted[];
+  /** Known databases proven gone: nothing of the stack's can live there, and their outputs entries are stale. */
+  readonly gone: ReadonlySet<string>;
 }
 
 /**
@@ -88,9 +90,20 @@ function refusal(error: unknown): { refused: boolean; reason: string } | undefin
 
 export interface InventoryRequest {
   readonly owner: string;
-  /** Databases the stack knows of: looked up one by one when the database list is refused or leaves them out. */
-  readonly declaredDatabases: readonly string[];
+  /** Databases the stack knows of: looked up one by one when the database list is refused or may leave them out. */
+  readonly knownDatabases: readonly string[];
   readonly concurrency: number;
+  /**
+   * Whether the database list, when it may be read, shows every database there is. An OAuth token may list databases
+   * only with `read_databases` on the organization, which lets it see them all; a service token is shown only the
+   * databases it holds an access on.
+   */
+  readonly listShowsAll: boolean;
+  /**
+   * Whether the credential would see `database` if it existed (its grants cover it): a 404 on its lookup then means
+   * the database is gone, not hidden. Asked only for a known database the list left out.
+   */
+  readonly wouldSee: (database: string) => Promise<boolean>;
 }
 
 /**
@@ -108,6 +121,7 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   const tokens: LiveToken[] = [];
   const rules: LiveRule[] = [];
   const unlisted: Unlisted[] = [];
+  const gone = new Set<string>();
   const owned = (name: string | null | undefined) => (typeof name === 'string' ? parseOwnedName(name, request.owner) : undefined);
 
   async function listing<T>(where: Omit<Unlisted, 'refused' | 'reason'>, list: () => Promise<T>): Promise<T | undefined> {
@@ -125,12 +139,24 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   for (const database of all ?? []) databases.set(database.name, database);
   // A credential scoped to some databases may be refused the list, or (a service token) be shown only the databases it
   // has access on: a known database the list did not show is looked up, so one it cannot see is reported (404), never
-  // taken for a database without credentials.
+  // taken for a database without credentials. Where the credential would see it, a 404 means it is gone.
   const refusedList = !all && unlisted.some((u) => u.what === 'databases' && u.refused);
-  const unseen = all || refusedList ? request.declaredDatabases.filter((name) => !databases.has(name)) : [];
+  const mayLeaveOut = all !== undefined && !request.listShowsAll;
+  const unseen = refusedList || mayLeaveOut ? request.knownDatabases.filter((name) => !databases.has(name)) : [];
+  if (all && request.listShowsAll) for (const name of request.knownDatabases) if (!databases.has(name)) gone.add(name);
   await forEachBounded(unseen, request.concurrency, async (name) => {
-    const found = await listing({ what: `database ${name}`, database: name }, () => client.getDatabase(name));
-    if (found) databases.set(found.name, found);
+    try {
+      const found = await client.getDatabase(name);
+      databases.set(found.name, found);
+    } catch (error) {
+      const why = refusal(error);
+      if (!why) throw error;
+      if (error instanceof PlanetScaleApiError && error.isNotFound && (await request.wouldSee(name))) {
+        gone.add(name);
+        return;
+      }
+      unlisted.push({ what: `database ${name}`, database: name, ...why });
+    }
   });
 
   const tokenListing = listing({ what: 'service tokens', tokens: true }, () =>
@@ -180,5 +206,5 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
     const name = owned(token.name);
     if (name) tokens.push({ value: token, name });
   }
-  return { databases, branches, passwords, roles, tokens, rules, unlisted };
+  return { databases, branches, passwords, roles, tokens, rules, unlisted, gone };
 }

@@ -6,6 +6,7 @@ import { takeInventory, type Inventory, type LiveToken } from './inventory';
 import { planChanges, type Deployer, type Plan } from './plan';
 import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
+import { ENDPOINTS } from '../api/endpoints';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
 import { OutputsFile } from '../outputs/outputs-file';
 import { CA_BUNDLE_VARIABLE, DEFAULT_CA_BUNDLE, OUTPUTS_VARIABLE } from '../spec/contract';
@@ -105,10 +106,19 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const recorded = Object.values(entries).flatMap((entry) => (entry.kind === 'password' ? [entry.database] : []));
     const places = options.mustSee ? [...options.mustSee.branches.map((b) => b.split('/')[0]), ...options.mustSee.rule_databases] : [];
     const knownDatabases = [...new Set([...known, ...recorded, ...places])];
-    const inventory = await takeInventory(client, { owner: desired.owner, declaredDatabases: knownDatabases, concurrency });
-    // Read once, and only if a grant is to be given: a run that grants nothing (a CIDR edit) makes no such request.
+    // The deploy token's grants: read once, and only if needed (a grant to give, a database its list left out).
     let deployer: Promise<Deployer | undefined> | undefined;
     const deployerOnce = () => (deployer ??= deployerOf(client));
+    const inventory = await takeInventory(client, {
+      owner: desired.owner,
+      knownDatabases,
+      concurrency,
+      listShowsAll: client.usesAccessToken,
+      wouldSee: async (database) => {
+        const holds = (await deployerOnce())?.holds;
+        return ENDPOINTS.get_database.requires.accesses.some((access) => Boolean(holds?.get(database)?.has(access) || holds?.get('')?.has(access)));
+      },
+    });
     // Grants of every live token of a declared object, read side by side while planning asks for them one by one.
     const turn = limited(concurrency);
     const grants = new Map<string, Promise<GrantMap | { unreadable: string }>>();
