@@ -157,8 +157,17 @@ class Session {
 
 const EXPECTED = ['access/analytics', 'access/app', 'access/ci', 'access/copy', 'access/dev-admin', 'access/reporting'];
 
-/** synth, deploy, `planetscale-cdktf plan` (converged), an optional diff, destroy: the user's path with `cli`. */
-async function deployAndDestroy(app: string, cli: string, nodeBin: string | undefined, expectedNode: string, checkDiff: boolean): Promise<void> {
+/**
+ * The app on one Node (this machine's when `nodeBin` is undefined), against a fresh emulator, with what an earlier
+ * session left removed; `use` deploys and destroys, returning what the outputs file held, none of which may appear in
+ * anything printed.
+ */
+async function inSession(
+  app: string,
+  nodeBin: string | undefined,
+  expectedNode: string,
+  use: (session: Session) => Promise<OutputsDocument[string]>,
+): Promise<void> {
   for (const leftover of ['cdktf.out', 'planetscale-outputs.json', 'terraform.access.tfstate', 'terraform.access.tfstate.backup']) {
     rmSync(join(app, leftover), { recursive: true, force: true });
   }
@@ -166,31 +175,7 @@ async function deployAndDestroy(app: string, cli: string, nodeBin: string | unde
   await session.start();
   try {
     expect(session.ok('node', ['--version']).trim()).toBe(`v${expectedNode}`);
-    session.ok(cli, ['synth']);
-    expect(existsSync(join(app, 'cdktf.out', 'stacks', 'access', 'planetscale-desired-state.json'))).toBe(true);
-
-    session.ok(cli, ['deploy', 'access', '--auto-approve']);
-    const outputs = session.outputs();
-    expect(Object.keys(outputs).sort()).toEqual(EXPECTED);
-    const mysql = Object.values(outputs).filter((e) => e.kind === 'password' && e.engine !== 'postgresql');
-    expect(session.passwordIds()).toEqual(mysql.map((e) => e.id).sort());
-    // Constructs of both copies landed in one desired state: the copy's password carries both restrictions.
-    const state = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'access', 'planetscale-desired-state.json'), 'utf8'));
-    expect(state.passwords.find((p: { path: string }) => p.path === 'access/copy').cidrs).toEqual(['192.0.2.0/24', '198.51.100.7/32']);
-
-    // The package's CLI agrees that PlanetScale now matches the code.
-    const plan = session.run('planetscale-cdktf', ['plan', '--stack', 'access']);
-    expect(plan).toMatchObject({ code: 0 });
-
-    if (checkDiff) {
-      const diff = session.ok(cli, ['diff', 'access'], { OFFICE_CIDRS: '203.0.113.0/24,192.0.2.7' });
-      expect(diff).toMatch(/# terraform_data\.app_\w+ \(app\/Resource\) will be updated in-place/);
-    }
-
-    session.ok(cli, ['destroy', 'access', '--auto-approve']);
-    expect(session.outputs()).toEqual({});
-    expect(session.passwordIds()).toEqual([]);
-
+    const outputs = await use(session);
     const forbidden = session.transcript.join('\n');
     for (const entry of Object.values(outputs)) expect(forbidden).not.toContain(secretOf(entry));
   } finally {
@@ -198,11 +183,66 @@ async function deployAndDestroy(app: string, cli: string, nodeBin: string | unde
   }
 }
 
+/** After a deploy: every credential in the outputs file, and the package's CLI agrees PlanetScale matches the code. */
+function expectDeployed(session: Session): OutputsDocument[string] {
+  const outputs = session.outputs();
+  expect(Object.keys(outputs).sort()).toEqual(EXPECTED);
+  expect(session.run('planetscale-cdktf', ['plan', '--stack', 'access'])).toMatchObject({ code: 0 });
+  return outputs;
+}
+
+/** After a destroy: nothing recorded, nothing left. */
+function expectDestroyed(session: Session): void {
+  expect(session.outputs()).toEqual({});
+  expect(session.passwordIds()).toEqual([]);
+}
+
+/** synth, deploy, `planetscale-cdktf plan` (converged), an optional diff, destroy: the user's path with `cli`. */
+function deployAndDestroy(app: string, cli: string, nodeBin: string | undefined, expectedNode: string, checkDiff: boolean): Promise<void> {
+  return inSession(app, nodeBin, expectedNode, async (session) => {
+    session.ok(cli, ['synth']);
+    expect(existsSync(join(app, 'cdktf.out', 'stacks', 'access', 'planetscale-desired-state.json'))).toBe(true);
+    session.ok(cli, ['deploy', 'access', '--auto-approve']);
+    const outputs = expectDeployed(session);
+    const mysql = Object.values(outputs).filter((e) => e.kind === 'password' && e.engine !== 'postgresql');
+    expect(session.passwordIds()).toEqual(mysql.map((e) => e.id).sort());
+    // Constructs of both copies landed in one desired state: the copy's password carries both restrictions.
+    const state = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'access', 'planetscale-desired-state.json'), 'utf8'));
+    expect(state.passwords.find((p: { path: string }) => p.path === 'access/copy').cidrs).toEqual(['192.0.2.0/24', '198.51.100.7/32']);
+    if (checkDiff) {
+      const diff = session.ok(cli, ['diff', 'access'], { OFFICE_CIDRS: '203.0.113.0/24,192.0.2.7' });
+      expect(diff).toMatch(/# terraform_data\.app_\w+ \(app\/Resource\) will be updated in-place/);
+    }
+    session.ok(cli, ['destroy', 'access', '--auto-approve']);
+    expectDestroyed(session);
+    return outputs;
+  });
+}
+
+/**
+ * The app on `nodeBin` without the framework's CLI: synthesized by running the app itself (what `cdktf synth` does),
+ * applied and destroyed with terraform. For cdktf on Node 24, where the archived cdktf-cli 0.21 cannot start (its
+ * native pty module, @cdktf/node-pty-prebuilt-multiarch, has no build for that Node), while the library and ours run.
+ */
+function applyWithoutCli(app: string, nodeBin: string, expectedNode: string): Promise<void> {
+  return inSession(app, nodeBin, expectedNode, async (session) => {
+    session.ok('ts-node', ['main.ts']);
+    const stack = ['-chdir=cdktf.out/stacks/access'];
+    session.ok('terraform', [...stack, 'init', '-input=false', '-no-color']);
+    session.ok('terraform', [...stack, 'apply', '-auto-approve', '-input=false', '-no-color']);
+    const outputs = expectDeployed(session);
+    session.ok('terraform', [...stack, 'destroy', '-auto-approve', '-input=false', '-no-color']);
+    expectDestroyed(session);
+    return outputs;
+  });
+}
+
 test(
-  `cdktf ${lockedVersion('cdktf')} with cdktf-cli on this machine's Node: install the tarball offline, synth, deploy, destroy`,
+  `cdktf ${lockedVersion('cdktf')}: with cdktf-cli on this machine's Node; on Node ${NODE_24} synthesized by the app and applied with terraform: install offline, deploy, destroy`,
   async () => {
     const app = createApp({ name: 'cdktf', cli: 'cdktf-cli' });
     await deployAndDestroy(app, 'cdktf', undefined, process.versions.node, false);
+    await applyWithoutCli(app, nodeRuntime(NODE_24), NODE_24);
   },
   600_000,
 );

@@ -58,7 +58,7 @@ test('deploy: every declared password exists exactly as declared, with its secre
   for (const text of Object.values(app.connection_strings)) expect(text).toContain(app.password);
   expect(scenario.project.passwordEntry('access/dev-admin').expires_at).toBe(dev.expires_at);
 
-  // Per password: one lookup and one create, then the allow-list check (a lookup); then the reconciler's scan.
+  // One create per password, its CIDRs set at creation (no PATCH), nothing deleted.
   expect(scenario.emulator.requests.count('create_password')).toBe(3);
   expect(scenario.emulator.requests.count('update_password')).toBe(0);
   expect(scenario.emulator.requests.count('delete_password')).toBe(0);
