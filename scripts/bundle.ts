@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
@@ -85,8 +85,12 @@ async function bundle(name: keyof typeof BUNDLES): Promise<string> {
     if (existsSync(file.path) && readFileSync(file.path).equals(Buffer.from(file.contents))) continue;
     mkdirSync(dirname(file.path), { recursive: true });
     const partial = `${file.path}.${process.pid}.partial`;
-    writeFileSync(partial, file.contents);
-    renameSync(partial, file.path);
+    try {
+      writeFileSync(partial, file.contents);
+      renameSync(partial, file.path);
+    } finally {
+      rmSync(partial, { force: true });
+    }
   }
   return outfile;
 }

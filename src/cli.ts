@@ -102,14 +102,18 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
     process.stdout.write('# for deploys (connection strings that name a CA file name this one) and Node.js clients:\n');
     process.stdout.write(`export PLANETSCALE_CA_BUNDLE=${caFile}\nexport NODE_EXTRA_CA_CERTS=${caFile}\n`);
   }
+  let stopping = false;
   const stop = () => {
+    // A second Ctrl-C while the servers stop must not kill the process before they are gone.
+    if (stopping) return;
+    stopping = true;
     void emulator
       .stop()
       .catch((error: Error) => process.stderr.write(`emulator: stopping: ${error.message}\n`))
       .finally(() => process.exit(0));
   };
   // A closed terminal (SIGHUP) stops it too: the database servers must not outlive it.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   return undefined;
 }
 

@@ -123,7 +123,11 @@ class AnsweredHandler implements Dispatcher.DispatchHandler {
 /** An undici interceptor that sends each request only when the window has room for it, and holds its slot until answered. */
 function rateLimited(window: SlidingWindow): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (options, handler) => {
-    void window.take().then((answered) => dispatch(options, new AnsweredHandler(handler, answered)));
+    void window
+      .take()
+      .then((answered) => dispatch(options, new AnsweredHandler(handler, answered)))
+      // Dispatching after the wait cannot throw to the caller any more: the failure goes where undici sends failures.
+      .catch((error: Error) => handler.onResponseError?.(undefined as never, error));
     return true;
   };
 }
