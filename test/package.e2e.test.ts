@@ -15,8 +15,9 @@ import { secretOf, type OutputsDocument } from '../src/outputs/entries';
  * against the shipped declarations, synthesized and deployed with the framework's real CLI against the emulator
  * the package exports, checked with the `planetscale-cdktf` command and the client export, and destroyed.
  *
- * This is the tested version matrix the README states: cdktf 0.21 on this machine's Node (20), cdktn 0.24 on
- * Node 22 and on Node 24 (cdktn-cli itself requires Node 22.19 or later).
+ * This is the tested version matrix the README states: cdktf 0.21 on this machine's Node (20) with cdktf-cli and on
+ * Node 24 without it (cdktf-cli 0.21 cannot start there), cdktn 0.24 on Node 22 and on Node 24 (cdktn-cli itself
+ * requires Node 22.19 or later).
  */
 const ROOT = resolve(__dirname, '..');
 const NODE_22 = '22.23.3';
