@@ -242,7 +242,8 @@ describe('service-token grants', () => {
     const { id, token } = scenario.emulator.token;
     const providerStyle = { PLANETSCALE_SERVICE_TOKEN_ID: '', PLANETSCALE_SERVICE_TOKEN_NAME: id, PLANETSCALE_SERVICE_TOKEN: token };
     await scenario.project.applyOk(providerStyle);
-    expect((await scenario.api.getPassword('shop', 'dev', scenario.project.passwordEntry('access/app').id)).id).toBeDefined();
+    const entry = scenario.project.passwordEntry('access/app');
+    expect((await scenario.api.getPassword('shop', 'dev', entry.id)).id).toBe(entry.id);
     expect((await scenario.project.terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], providerStyle)).code).toBe(0);
     expect(await scenario.api.listPasswords('shop', 'dev')).toEqual([]);
   });

@@ -140,10 +140,10 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   // A credential scoped to some databases may be refused the list, or (a service token) be shown only the databases it
   // has access on: a known database the list did not show is looked up, so one it cannot see is reported (404), never
   // taken for a database without credentials. Where the credential would see it, a 404 means it is gone.
+  const missing = request.knownDatabases.filter((name) => !databases.has(name));
+  if (all && request.listShowsAll) for (const name of missing) gone.add(name);
   const refusedList = !all && unlisted.some((u) => u.what === 'databases' && u.refused);
-  const mayLeaveOut = all !== undefined && !request.listShowsAll;
-  const unseen = refusedList || mayLeaveOut ? request.knownDatabases.filter((name) => !databases.has(name)) : [];
-  if (all && request.listShowsAll) for (const name of request.knownDatabases) if (!databases.has(name)) gone.add(name);
+  const unseen = refusedList || (all && !request.listShowsAll) ? missing : [];
   await forEachBounded(unseen, request.concurrency, async (name) => {
     try {
       const found = await client.getDatabase(name);

@@ -341,15 +341,20 @@ function engineMismatch(declaration: PasswordDeclaration, kind: 'mysql' | 'postg
     ];
     if (mysqlOnly.length > 0) {
       return (
-        `${where} is a Postgres database; ${mysqlOnly.join(' and ')} ` +
-        `${mysqlOnly.length > 1 ? 'apply' : 'applies'} to MySQL/Vitess passwords only (on Postgres, restrict a role with IpRestriction({ database, role: password }))`
+        `${where} is a Postgres database; ${applyTo(mysqlOnly)} MySQL/Vitess passwords only ` +
+        '(on Postgres, restrict a role with IpRestriction({ database, role: password }))'
       );
     }
     return undefined;
   }
   const postgresOnly = [...(declaration.inherited_roles ? ['inheritedRoles'] : []), ...(declaration.successor ? ['successor'] : [])];
-  if (postgresOnly.length > 0) return `${where} is a MySQL/Vitess database; ${postgresOnly.join(' and ')} ${postgresOnly.length > 1 ? 'apply' : 'applies'} to Postgres roles only`;
+  if (postgresOnly.length > 0) return `${where} is a MySQL/Vitess database; ${applyTo(postgresOnly)} Postgres roles only`;
   return undefined;
+}
+
+/** "replica applies to", "directVtgate and replica apply to". */
+function applyTo(props: readonly string[]): string {
+  return `${props.join(' and ')} ${props.length > 1 ? 'apply' : 'applies'} to`;
 }
 
 /** Whether a listing that could not be made covers one of the stack's places. */
