@@ -41,7 +41,7 @@ function planetscaleCdktf(args: string[], env: NodeJS.ProcessEnv, transcript: st
   return new Promise((done) => {
     const child = spawn(process.execPath, [BUNDLES.cli.outfile, ...args], {
       cwd: ROOT,
-      env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
+      env,
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

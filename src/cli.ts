@@ -7,7 +7,7 @@ import { PLANETSCALE_RATE_LIMIT, SlidingWindow } from './api/rate-limit';
 import { Redactor } from './engine/redact';
 import { exitCodeOf, renderJson, renderMarkdown, renderText } from './engine/report';
 import { caBundleOf, outputsPathOf, runEngine } from './engine/run';
-import { DESIRED_STATE_FILE } from './spec/contract';
+import { CA_BUNDLE_VARIABLE, DESIRED_STATE_FILE, MYSQL_PORT, POSTGRES_PORT } from './spec/contract';
 import { checkDesiredState, digestOf, type DesiredState } from './spec/desired-state';
 import { parseTtl } from './spec/ttl';
 
@@ -98,9 +98,9 @@ async function runEmulator(args: string[]): Promise<number | undefined> {
   }
   if (emulator.databases) {
     const { address, caFile } = emulator.databases;
-    process.stdout.write(`database servers on ${address}: MariaDB on port 3306, PostgreSQL on port 5432 (TLS, CA ${caFile})\n`);
+    process.stdout.write(`database servers on ${address}: MariaDB on port ${MYSQL_PORT}, PostgreSQL on port ${POSTGRES_PORT} (TLS, CA ${caFile})\n`);
     process.stdout.write('# for deploys (connection strings that name a CA file name this one) and Node.js clients:\n');
-    process.stdout.write(`export PLANETSCALE_CA_BUNDLE=${caFile}\nexport NODE_EXTRA_CA_CERTS=${caFile}\n`);
+    process.stdout.write(`export ${CA_BUNDLE_VARIABLE}=${caFile}\nexport NODE_EXTRA_CA_CERTS=${caFile}\n`);
   }
   let stopping = false;
   const stop = () => {

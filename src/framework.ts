@@ -15,8 +15,7 @@ import type { IConstruct } from 'constructs';
 type Framework = typeof CdktfApi;
 
 /** The packages tried, in order; the one whose TerraformStack made the construct's stack wins. */
-export const FRAMEWORK_PACKAGES = ['cdktn', 'cdktf'] as const;
-export type FrameworkPackage = (typeof FRAMEWORK_PACKAGES)[number];
+const FRAMEWORK_PACKAGES = ['cdktn', 'cdktf'] as const;
 
 // The brands both frameworks put on their stacks and apps (cdktn kept cdktf's names), so that finding them needs
 // neither `instanceof` nor a framework import.

@@ -103,8 +103,8 @@ export class PlanetScale extends Construct {
   readonly reconciler: TerraformElement;
   /** Every managed object of the stack, by construct path, evaluated at synth. */
   private readonly declarations = new Map<string, () => Declaration>();
-  /** Every use of each database by the stack's constructs, in declaration order. */
-  private readonly databaseUses = new Map<string, DatabaseUse[]>();
+  /** The first use of each database by the stack's constructs: every later use must agree with it. */
+  private readonly firstUses = new Map<string, DatabaseUse>();
 
   constructor(scope: Construct, id: string, props: PlanetScaleProps) {
     super(scope, id);
@@ -235,11 +235,9 @@ export class PlanetScale extends Construct {
    * @internal
    */
   declareDatabase(construct: IConstruct, database: string, kind: DatabaseUse['kind'], use: string): void {
-    const uses = this.databaseUses.get(database) ?? [];
-    uses.push({ kind, by: use });
-    this.databaseUses.set(database, uses);
+    const known = this.firstUses.get(database) ?? { kind, by: use };
+    this.firstUses.set(database, known);
     deferredCheck(construct, () => {
-      const known = uses[0];
       if (known.kind === kind) return [];
       const [mysqlUse, postgresUse] = kind === 'mysql' ? [use, known.by] : [known.by, use];
       return [`database "${database}" cannot be both a MySQL/Vitess database (${mysqlUse}) and a Postgres database (${postgresUse}) in one stack`];

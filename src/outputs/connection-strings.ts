@@ -1,4 +1,4 @@
-import { DEFAULT_CA_BUNDLE } from '../spec/contract';
+import { DEFAULT_CA_BUNDLE, MYSQL_PORT } from '../spec/contract';
 
 /**
  * Ready-made connection strings for a branch password, in the formats PlanetScale's Connect page offers. All use
@@ -45,24 +45,24 @@ export function connectionStrings(details: ConnectionDetails): ConnectionStrings
   const CA_BUNDLE = details.caBundle ?? DEFAULT_CA_BUNDLE;
   const db = encodeURIComponent(database);
   return {
-    general: `mysql://${user}:${pass}@${host}:3306/${db}?ssl={"rejectUnauthorized":true}`,
-    prisma: `mysql://${user}:${pass}@${host}:3306/${db}?sslaccept=strict`,
-    rails: `mysql2://${user}:${pass}@${host}:3306/${db}?ssl_mode=verify_identity&sslca=${CA_BUNDLE}`,
+    general: `mysql://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?ssl={"rejectUnauthorized":true}`,
+    prisma: `mysql://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?sslaccept=strict`,
+    rails: `mysql2://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?ssl_mode=verify_identity&sslca=${CA_BUNDLE}`,
     laravel_env: [
       'DB_CONNECTION=mysql',
       `DB_HOST=${host}`,
-      'DB_PORT=3306',
+      `DB_PORT=${MYSQL_PORT}`,
       `DB_DATABASE=${database}`,
       `DB_USERNAME=${username}`,
       `DB_PASSWORD=${password}`,
       `MYSQL_ATTR_SSL_CA=${CA_BUNDLE}`,
     ].join('\n'),
-    symfony_env: `DATABASE_URL="mysql://${user}:${pass}@${host}:3306/${db}?serverVersion=8.0&charset=utf8mb4"\nMYSQL_ATTR_SSL_CA=${CA_BUNDLE}`,
-    go_dsn: `${username}:${password}@tcp(${host}:3306)/${database}?tls=true&interpolateParams=true&parseTime=true`,
-    python: `mysql+pymysql://${user}:${pass}@${host}:3306/${db}?ssl_ca=${CA_BUNDLE}&ssl_verify_cert=true&ssl_verify_identity=true`,
-    jdbc: `jdbc:mysql://${host}:3306/${database}?sslMode=VERIFY_IDENTITY&user=${user}&password=${pass}`,
-    dotnet: `Server=${host};Port=3306;Database=${database};User ID=${username};Password=${password};SslMode=VerifyFull;`,
-    rust: `mysql://${user}:${pass}@${host}:3306/${db}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${CA_BUNDLE}`,
-    php_pdo: `new PDO("mysql:host=${host};port=3306;dbname=${database}", "${username}", "${password}", [PDO::MYSQL_ATTR_SSL_CA => "${CA_BUNDLE}"]);`,
+    symfony_env: `DATABASE_URL="mysql://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?serverVersion=8.0&charset=utf8mb4"\nMYSQL_ATTR_SSL_CA=${CA_BUNDLE}`,
+    go_dsn: `${username}:${password}@tcp(${host}:${MYSQL_PORT})/${database}?tls=true&interpolateParams=true&parseTime=true`,
+    python: `mysql+pymysql://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?ssl_ca=${CA_BUNDLE}&ssl_verify_cert=true&ssl_verify_identity=true`,
+    jdbc: `jdbc:mysql://${host}:${MYSQL_PORT}/${database}?sslMode=VERIFY_IDENTITY&user=${user}&password=${pass}`,
+    dotnet: `Server=${host};Port=${MYSQL_PORT};Database=${database};User ID=${username};Password=${password};SslMode=VerifyFull;`,
+    rust: `mysql://${user}:${pass}@${host}:${MYSQL_PORT}/${db}?ssl-mode=VERIFY_IDENTITY&ssl-ca=${CA_BUNDLE}`,
+    php_pdo: `new PDO("mysql:host=${host};port=${MYSQL_PORT};dbname=${database}", "${username}", "${password}", [PDO::MYSQL_ATTR_SSL_CA => "${CA_BUNDLE}"]);`,
   };
 }

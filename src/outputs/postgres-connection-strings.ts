@@ -1,5 +1,5 @@
 import type { ConnectionDetails } from './connection-strings';
-import { DEFAULT_CA_BUNDLE } from '../spec/contract';
+import { DEFAULT_CA_BUNDLE, POSTGRES_PORT } from '../spec/contract';
 
 /**
  * Ready-made connection strings for a PlanetScale Postgres role. PlanetScale requires TLS with server verification
@@ -45,7 +45,7 @@ export interface PostgresConnectionStrings {
   readonly laravel_env: string;
 }
 
-const PORT = 5432;
+const PORT = POSTGRES_PORT;
 
 /** A value for a libpq keyword/value string: quoted, with `\` and `'` escaped, as libpq reads it. */
 function conninfoValue(value: string): string {

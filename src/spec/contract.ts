@@ -21,6 +21,12 @@ export const CA_BUNDLE_VARIABLE = 'PLANETSCALE_CA_BUNDLE';
 export const DEFAULT_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** The default outputs file, beside cdktf.json. */
+/** PlanetScale's MySQL port, in every MySQL connection string (and where the emulator's local MariaDB listens). */
+export const MYSQL_PORT = 3306;
+
+/** PlanetScale Postgres's direct port, in every Postgres connection string (and where the local PostgreSQL listens). */
+export const POSTGRES_PORT = 5432;
+
 export const DEFAULT_OUTPUTS_FILE = 'planetscale-outputs.json';
 
 /** Longest TTL accepted: one year. */

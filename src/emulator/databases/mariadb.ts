@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { TlsFiles } from './authority';
 import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
+import { MYSQL_PORT } from '../../spec/contract';
 
-/** PlanetScale's MySQL port: the connection strings name it, so the local server listens on it too. */
-export const MYSQL_PORT = 3306;
 
 const INSTALL = 'apt-get install -y --no-install-recommends mariadb-server (Debian/Ubuntu)';
 

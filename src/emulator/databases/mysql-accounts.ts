@@ -31,7 +31,7 @@ export function hostPatterns(cidrs: readonly string[]): string[] {
  * vitess/security/password-roles: Read-only "can query rows", Write-only "can modify rows" but not query them,
  * Read/write both, Admin also "can modify schema").
  */
-export const MYSQL_PRIVILEGES: Readonly<Record<PasswordRole, string>> = {
+const MYSQL_PRIVILEGES: Readonly<Record<PasswordRole, string>> = {
   reader: 'SELECT, SHOW VIEW',
   writer: 'INSERT, UPDATE, DELETE',
   readwriter: 'SELECT, INSERT, UPDATE, DELETE, SHOW VIEW',

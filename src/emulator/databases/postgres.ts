@@ -5,9 +5,8 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import type { TlsFiles } from './authority';
 import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
+import { POSTGRES_PORT } from '../../spec/contract';
 
-/** PlanetScale Postgres's direct port: the connection strings name it, so the local server listens on it too. */
-export const POSTGRES_PORT = 5432;
 
 /** The local cluster's superuser: the emulator's own, never a PlanetScale role. */
 export const BOOTSTRAP_SUPERUSER = 'planetscale_emulator';

@@ -44,7 +44,7 @@ function postgresDirectories(): string[] {
 }
 
 /** Finds the first of `names` on PATH or in the usual server directories; undefined when none is installed. */
-export function findProgram(names: readonly string[]): string | undefined {
+function findProgram(names: readonly string[]): string | undefined {
   const directories = [
     ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
     '/usr/sbin',

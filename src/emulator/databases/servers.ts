@@ -3,9 +3,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueServerCertificate } from './authority';
-import { MYSQL_PORT, startMariaDb, type MariaDbServer } from './mariadb';
-import { POSTGRES_PORT, startPostgres, type PostgresServer } from './postgres';
+import { startMariaDb, type MariaDbServer } from './mariadb';
+import { startPostgres, type PostgresServer } from './postgres';
 import { serverAccount, type ServerAccount } from './programs';
+import { MYSQL_PORT, POSTGRES_PORT } from '../../spec/contract';
 
 /** The local servers behind an emulator started with `databases`. */
 export interface DatabaseServers {
