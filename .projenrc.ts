@@ -63,6 +63,10 @@ const project = new typescript.TypeScriptProject({
     // and of the tests and demo that connect with the generated connection strings, as applications would.
     'mysql2@^3.15.0',
     'pg@^8.16.0',
+    // Atomic file writes (temporary file, fsync, rename; mode 0600) for the outputs file, its journal and the
+    // emulator's state: npm's own implementation, bundled with the handler, the CLI and the emulator.
+    'write-file-atomic@^7.0.1',
+    '@types/write-file-atomic@^4.0.3',
   ],
   jestOptions: {
     jestVersion: '^29',

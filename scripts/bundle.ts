@@ -3,13 +3,13 @@ import { dirname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { build, type Plugin } from 'esbuild';
-// Loading these modules registers every schema the handler validates with (see src/spec/validators.ts).
+// Loading these modules registers every schema the handler validates with (see src/model/validators.ts).
 import '../src/api/response-schemas';
-import '../src/spec/desired-state';
-import { registeredSchemas } from '../src/spec/validators';
+import '../src/model/desired-state';
+import { registeredSchemas } from '../src/model/validators';
 
 const ROOT = resolve(__dirname, '..');
-const VALIDATORS_MODULE = resolve(ROOT, 'src', 'spec', 'validators.ts');
+const VALIDATORS_MODULE = resolve(ROOT, 'src', 'model', 'validators.ts');
 
 /**
  * Everything that talks HTTP ships bundled, each entry one self-contained file under assets/ (npm ships assets/):
@@ -31,7 +31,7 @@ export const HANDLER_BUNDLE = BUNDLES.handler.outfile;
 
 /**
  * The validators as plain functions (ajv standalone code), exposed with the same `validator(id)` API as
- * src/spec/validators.ts, so the handler validates its input and every API response without compiling a schema
+ * src/model/validators.ts, so the handler validates its input and every API response without compiling a schema
  * at start-up (Terraform starts it at every apply).
  */
 function precompiledValidators(): string {

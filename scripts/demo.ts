@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
 import { secretOf, type OutputEntry, type OutputsDocument } from '../src/outputs/entries';
-import { parseOwnedName, ruleMarker } from '../src/spec/naming';
+import { parseOwnedName, ruleMarker } from '../src/model/naming';
 import { BUNDLES, bundleAll } from './bundle';
 import { handlerLines, offlineEnvironment, runCdktf } from './cdktf-cli';
 import { runProbe, type ProbeAttempt, type ProbeResult } from './connect-probe';

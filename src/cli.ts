@@ -7,9 +7,9 @@ import { PLANETSCALE_RATE_LIMIT, SlidingWindow } from './api/rate-limit';
 import { Redactor } from './engine/redact';
 import { exitCodeOf, renderJson, renderMarkdown, renderText } from './engine/report';
 import { caBundleOf, outputsPathOf, runEngine } from './engine/run';
-import { CA_BUNDLE_VARIABLE, DESIRED_STATE_FILE, MYSQL_PORT, POSTGRES_PORT } from './spec/contract';
-import { checkDesiredState, digestOf, type DesiredState } from './spec/desired-state';
-import { parseTtl } from './spec/ttl';
+import { CA_BUNDLE_VARIABLE, DESIRED_STATE_FILE, MYSQL_PORT, POSTGRES_PORT } from './model/contract';
+import { checkDesiredState, digestOf, type DesiredState } from './model/desired-state';
+import { parseTtl } from './model/ttl';
 
 const USAGE = `Usage: planetscale-cdktf <command> [options]
 

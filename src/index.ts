@@ -4,8 +4,8 @@
  * `cdktf-planetscale-credentials/emulator`.
  */
 export * from './constructs';
-export type { PasswordRole } from './api/types';
+export type { PasswordRole } from './model/planetscale-enums';
 export type { MysqlPasswordEntry, OutputEntry, OutputsDocument, PasswordEntry, PostgresRoleEntry, ServiceTokenEntry } from './outputs/entries';
 export type { ConnectionStrings } from './outputs/connection-strings';
-export { ALL_ACCESSES, DATABASE_ACCESSES, ORGANIZATION_ACCESSES, type Access, type DatabaseAccess, type OrganizationAccess } from './spec/accesses';
-export { INHERITED_ROLES, type InheritedRole } from './spec/postgres-roles';
+export { ALL_ACCESSES, DATABASE_ACCESSES, ORGANIZATION_ACCESSES, type Access, type DatabaseAccess, type OrganizationAccess } from './model/accesses';
+export { INHERITED_ROLES, type InheritedRole } from './model/postgres-roles';

@@ -7,7 +7,7 @@ import { grantTarget } from '../src/api';
 import { DEFAULT_SEED, type Seed } from '../src/emulator';
 import { useScenario } from './support/scenario';
 import { TerraformProject } from './support/terraform';
-import { parseOwnedName } from '../src/spec/naming';
+import { parseOwnedName } from '../src/model/naming';
 
 /**
  * End to end, against the emulator playing PlanetScale as its own code and words show it (docs/api-fidelity.md): a

@@ -5,8 +5,8 @@ import { offlineEnvironment, runCdktf } from '../scripts/cdktf-cli';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
 import { fileMode } from './support/env';
+import { parseOwnedName } from '../src/model/naming';
 import { secretOf, type OutputsDocument } from '../src/outputs/entries';
-import { parseOwnedName } from '../src/spec/naming';
 
 /**
  * The user's path, with the real cdktf CLI: `cdktf deploy`, `cdktf diff` after an edit, `cdktf deploy` again,

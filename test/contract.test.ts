@@ -3,7 +3,7 @@ import { ROUTES, startEmulator, type RunningEmulator } from '../src/emulator';
 import accessListSchema from './schemas/service-token-access-list.json';
 import grantListSchema from './schemas/service-token-grant-list.json';
 import { checkAgainstSchema, checkAgainstSpec, loadSpec, specAccesses, specOperation, specScopes } from './support/openapi';
-import { INHERITED_ROLES } from '../src/spec/postgres-roles';
+import { INHERITED_ROLES } from '../src/model/postgres-roles';
 
 /**
  * Contract: every emulated route is called for real over loopback, and its status and body are validated against the

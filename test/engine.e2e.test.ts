@@ -5,7 +5,7 @@ import { DatabasePassword, IpRestriction, ServiceToken, type DatabasePasswordPro
 import { runCli } from './support/cli';
 import { useScenario } from './support/scenario';
 import { TERRAFORM, type CommandResult } from './support/terraform';
-import { parseOwnedName } from '../src/spec/naming';
+import { parseOwnedName } from '../src/model/naming';
 
 /**
  * The reconcile engine end to end: drift and expiry seen by `planetscale-cdktf plan`, healed by `reconcile` or the

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { temporaryDirectory } from './support/env';
-import type { DesiredState } from '../src/spec/desired-state';
+import type { DesiredState } from '../src/model/desired-state';
 
 /**
  * The library binds to whichever framework the app uses (cdktf or cdktn), loads nothing synth does not need, and

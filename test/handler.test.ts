@@ -6,7 +6,8 @@ import { HANDLER_BUNDLE } from '../scripts/bundle';
 import { temporaryDirectory } from './support/env';
 import { PlanetScaleClient } from '../src/api';
 import { startEmulator } from '../src/emulator';
-import { canonicalJson, digestOf, type DesiredState } from '../src/spec/desired-state';
+import { canonicalJson } from '../src/model/canonical-json';
+import { digestOf, type DesiredState } from '../src/model/desired-state';
 
 const run = promisify(execFile);
 let dir: ReturnType<typeof temporaryDirectory>;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
 import { SCENARIO_INVENTORY_REQUESTS, useScenario } from './support/scenario';
 import { TerraformProject } from './support/terraform';
+import { parseOwnedName } from '../src/model/naming';
 import { secretOf, type OutputsDocument } from '../src/outputs/entries';
-import { parseOwnedName } from '../src/spec/naming';
 
 /**
  * End to end: synthesized stacks applied by the real terraform binary against the scenario.emulator. Each scenario asserts on

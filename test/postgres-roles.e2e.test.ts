@@ -5,8 +5,8 @@ import { parse as parseShell } from 'shell-quote';
 import { DatabasePassword, IpRestriction, type DatabasePasswordProps } from '../src';
 import { runCli } from './support/cli';
 import { useScenario } from './support/scenario';
+import { parseOwnedName } from '../src/model/naming';
 import type { PostgresRoleEntry } from '../src/outputs/entries';
-import { parseOwnedName } from '../src/spec/naming';
 
 /**
  * `DatabasePassword` on a PlanetScale Postgres database: a branch role, end to end with the real terraform binary

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { ConstructValidationError, CustomResourceType, DatabasePassword, IpRestriction, PlanetScale, ServiceToken, type PlanetScaleProps } from '../src';
-import { canonicalJson, digestOf, type DesiredState } from '../src/spec/desired-state';
-import { formatManagedName, generationHash, objectHash } from '../src/spec/naming';
+import { canonicalJson } from '../src/model/canonical-json';
+import { digestOf, type DesiredState } from '../src/model/desired-state';
+import { formatManagedName, generationHash, objectHash } from '../src/model/naming';
 
 /** Synth-time behaviour: what each prop becomes in the synthesized JSON, and every validation error. */
 

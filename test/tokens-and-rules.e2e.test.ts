@@ -6,7 +6,7 @@ import { grantTarget } from '../src/api';
 import { statusOf as status } from './support/api';
 import { SCENARIO_INVENTORY_REQUESTS, useScenario } from './support/scenario';
 import { TERRAFORM } from './support/terraform';
-import { parseOwnedName, ruleMarker } from '../src/spec/naming';
+import { parseOwnedName, ruleMarker } from '../src/model/naming';
 
 /**
  * End to end for service tokens and their grants, Postgres database IP rules, the secret sink and GitHub Actions

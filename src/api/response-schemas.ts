@@ -13,7 +13,8 @@ import type {
   ServiceTokenAccess,
   ServiceTokenGrant,
 } from './types';
-import { validator } from '../spec/validators';
+import { DATABASE_KINDS, PASSWORD_ROLES } from '../model/planetscale-enums';
+import { describeFirstError, validator } from '../model/validators';
 
 /**
  * Response checks: the client validates every body as it arrives, so the code behind it can trust the types.
@@ -36,7 +37,7 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
 const passwordProps = {
   id: str,
   name: str,
-  role: { type: 'string', enum: ['reader', 'writer', 'readwriter', 'admin'] },
+  role: { type: 'string', enum: [...PASSWORD_ROLES] },
   cidrs: { ...strArray, nullable: true },
   created_at: str,
   expires_at: nullableStr,
@@ -135,7 +136,7 @@ const roleProps = {
 const roleSchema = object(roleProps, ['password']);
 const createdRoleSchema = object({ ...roleProps, password: { type: 'string', minLength: 1 } });
 
-const kind = { type: 'string', enum: ['mysql', 'postgresql'] };
+const kind = { type: 'string', enum: [...DATABASE_KINDS] };
 const databaseSchema = object({ id: str, name: str, kind, state: str });
 const branchSchema = object({ id: str, name: str, production: bool, kind });
 const organizationSchema = object({ id: str, name: str });
@@ -171,11 +172,7 @@ function check<T, Raw = T>(id: string, schema: Schema, read: (raw: Raw) => T = (
   return (body, operation) => {
     const validate = compiled();
     if (validate(body)) return read(body);
-    const first = validate.errors?.[0];
-    const where = first?.instancePath || '(body)';
-    throw new UnexpectedResponseError(
-      `${operation}: the API answered with an unexpected body (${where} ${first?.message ?? 'is invalid'})`,
-    );
+    throw new UnexpectedResponseError(`${operation}: the API answered with an unexpected body (${describeFirstError(validate.errors, '(body)')})`);
   };
 }
 

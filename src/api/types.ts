@@ -3,10 +3,9 @@
  * checked when a response arrives (see response-schemas.ts).
  */
 
-export const PASSWORD_ROLES = ['reader', 'writer', 'readwriter', 'admin'] as const;
-export type PasswordRole = (typeof PASSWORD_ROLES)[number];
+import type { DatabaseKind, PasswordRole } from '../model/planetscale-enums';
 
-export type DatabaseKind = 'mysql' | 'postgresql';
+export { DATABASE_KINDS, PASSWORD_ROLES, type DatabaseKind, type PasswordRole } from '../model/planetscale-enums';
 
 export interface Organization {
   readonly id: string;

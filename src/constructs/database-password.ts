@@ -2,12 +2,13 @@ import { Construct } from 'constructs';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, deferredCheck, invalidProp, shown } from './validation';
-import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
-import { suggestName } from '../spec/accesses';
-import { collapseCidrs } from '../spec/cidr';
-import { SUCCESSOR_PATTERN } from '../spec/contract';
-import { managedNameOf, type PasswordDeclaration } from '../spec/desired-state';
-import { INHERITED_ROLES, sortedRoles, type InheritedRole } from '../spec/postgres-roles';
+import { suggestName } from '../model/accesses';
+import { collapseCidrs } from '../model/cidr';
+import { SUCCESSOR_PATTERN } from '../model/contract';
+import type { PasswordDeclaration } from '../model/desired-state';
+import { managedNameOf } from '../model/naming';
+import { PASSWORD_ROLES, type PasswordRole } from '../model/planetscale-enums';
+import { INHERITED_ROLES, sortedRoles, type InheritedRole } from '../model/postgres-roles';
 
 export interface DatabasePasswordProps {
   /**

@@ -1,7 +1,7 @@
 import type { IConstruct } from 'constructs';
 import { CustomResourceType } from './resource-type';
 import { nullResource, terraformData, type TerraformElement } from '../framework';
-import { canonicalJson } from '../spec/desired-state';
+import { canonicalJson } from '../model/canonical-json';
 
 /** What a declaration needs of its stack's PlanetScale construct. */
 export interface DeclaringStack {

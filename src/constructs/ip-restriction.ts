@@ -4,9 +4,9 @@ import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, deferredCheck, invalidProp } from './validation';
 import { stackOf } from '../framework';
-import { compareCidrs, normalizeCidr } from '../spec/cidr';
-import { MAX_RULE_DESCRIPTION, POSTGRES_IDENTIFIER_PATTERN } from '../spec/contract';
-import type { IpRuleDeclaration } from '../spec/desired-state';
+import { compareCidrs, normalizeCidr } from '../model/cidr';
+import { MAX_RULE_DESCRIPTION, POSTGRES_IDENTIFIER_PATTERN } from '../model/contract';
+import type { IpRuleDeclaration } from '../model/desired-state';
 
 export interface IpRestrictionProps {
   /**

@@ -6,9 +6,10 @@ import { handlerBundlePath } from './handler-bundle';
 import { CustomResourceType } from './resource-type';
 import { checkConstructPath, checkResourceName, ConstructValidationError, deferredCheck, invalidProp, shown } from './validation';
 import { appOutdir, fileAsset, nullProvider, onStackSynthesis, stackOf, type TerraformElement } from '../framework';
-import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE } from '../spec/contract';
-import { canonicalJson, checkDesiredState, digestOf, placesOf, type Declaration, type DesiredState, type DestroyDescription, type RunDescription, type StackIdentity, type StackSettings } from '../spec/desired-state';
-import { generationHash, objectHash, OWNER_PATTERN, ownerFromStackName } from '../spec/naming';
+import { canonicalJson } from '../model/canonical-json';
+import { DEFAULT_OUTPUTS_FILE, DESIRED_STATE_FILE, RUN_VARIABLE, OWNER_PATTERN } from '../model/contract';
+import { checkDesiredState, digestOf, placesOf, type Declaration, type DesiredState, type DestroyDescription, type RunDescription, type StackIdentity, type StackSettings } from '../model/desired-state';
+import { generationHash, objectHash, ownerFromStackName } from '../model/naming';
 
 export interface PlanetScaleProps {
   /** The PlanetScale organization every object of this stack lives in. */
@@ -213,7 +214,7 @@ export class PlanetScale extends Construct {
 
   /**
    * The identity parts of `construct`'s managed names: which construct (a hash of its path) and which generation (a
-   * hash of the fields fixed at creation; see spec/naming.ts).
+   * hash of the fields fixed at creation; see model/naming.ts).
    * @internal
    */
   identity(construct: IConstruct, fixed: Record<string, unknown>): { path: string; object: string; generation: string } {

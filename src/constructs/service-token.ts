@@ -2,8 +2,9 @@ import { Construct } from 'constructs';
 import { declareObject } from './declaration';
 import { PlanetScale } from './planetscale';
 import { checkConstructPath, checkDisplayName, checkResourceName, checkRotation, checkTtl, invalidProp } from './validation';
-import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestName } from '../spec/accesses';
-import { managedNameOf, type TokenDeclaration } from '../spec/desired-state';
+import { ALL_ACCESSES, DATABASE_ACCESSES, isOrganizationAccess, suggestName } from '../model/accesses';
+import type { TokenDeclaration } from '../model/desired-state';
+import { managedNameOf } from '../model/naming';
 
 export interface ServiceTokenProps {
   /**

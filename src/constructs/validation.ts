@@ -1,7 +1,6 @@
 import type { IConstruct } from 'constructs';
-import { MAX_PATH_LENGTH } from '../spec/contract';
-import { DISPLAY_NAME_PATTERN } from '../spec/naming';
-import { parseTtl } from '../spec/ttl';
+import { DISPLAY_NAME_PATTERN, MAX_PATH_LENGTH, RESOURCE_NAME_PATTERN, ROTATION_PATTERN } from '../model/contract';
+import { parseTtl } from '../model/ttl';
 
 /** A construct prop that cannot work. Thrown at synth, before anything is applied. */
 export class ConstructValidationError extends Error {}
@@ -29,7 +28,7 @@ export function checkConstructPath(construct: IConstruct): void {
 
 /** Checks a PlanetScale resource name (organization, database, branch). */
 export function checkResourceName(construct: IConstruct, field: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(value)) {
+  if (typeof value !== 'string' || !RESOURCE_NAME_PATTERN.test(value)) {
     throw invalidProp(
       construct,
       field,
@@ -54,7 +53,7 @@ export function checkDisplayName(construct: IConstruct, name: unknown, id: strin
 /** A rotation label: changing it forces a new credential. */
 export function checkRotation(construct: IConstruct, rotation: unknown): string {
   const value = rotation ?? '';
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._:-]{0,64}$/.test(value)) {
+  if (typeof value !== 'string' || !ROTATION_PATTERN.test(value)) {
     throw invalidProp(construct, 'rotation', `${shown(JSON.stringify(value) ?? String(value))} is not valid: use up to 64 letters, digits, '.', '_', ':' or '-'`);
   }
   return value;

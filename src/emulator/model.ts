@@ -1,4 +1,4 @@
-import type { DatabaseKind, PasswordRole } from '../api/types';
+import type { DatabaseKind, PasswordRole } from '../model/planetscale-enums';
 
 /** Emulator records: what the emulated service stores. Secrets are kept only as hashes. */
 

@@ -1,16 +1,17 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { HttpError } from './http-error';
-import { PASSWORD_ROLES, type CreatePasswordRequest, type CreateRoleRequest, type UpdateRoleRequest, type CreateServiceTokenRequest, type PostgresIpRuleRequest, type ServiceTokenAccessRequest, type UpdatePasswordRequest } from '../api/types';
-import { normalizeCidr } from '../spec/cidr';
-import { INHERITED_ROLES } from '../spec/postgres-roles';
+import { type CreatePasswordRequest, type CreateRoleRequest, type UpdateRoleRequest, type CreateServiceTokenRequest, type PostgresIpRuleRequest, type ServiceTokenAccessRequest, type UpdatePasswordRequest } from '../api/types';
+import { normalizeCidr } from '../model/cidr';
+import { PASSWORD_ROLES } from '../model/planetscale-enums';
+import { INHERITED_ROLES } from '../model/postgres-roles';
+import { validator } from '../model/validators';
 
 /** Request body checks: a bad body is a 422 whose message names the field, as the API does. */
-const ajv = new Ajv({ allErrors: false });
 
 const name = { type: 'string', minLength: 1, maxLength: 255 };
 const cidrs = { type: 'array', items: { type: 'string' }, maxItems: 512 };
 
-const createPassword = ajv.compile<CreatePasswordRequest>({
+const createPassword = validator<CreatePasswordRequest>('request:createPassword', {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -23,19 +24,19 @@ const createPassword = ajv.compile<CreatePasswordRequest>({
   },
 });
 
-const updatePassword = ajv.compile<UpdatePasswordRequest>({
+const updatePassword = validator<UpdatePasswordRequest>('request:updatePassword', {
   type: 'object',
   additionalProperties: false,
   properties: { name, cidrs },
 });
 
-const createToken = ajv.compile<CreateServiceTokenRequest>({
+const createToken = validator<CreateServiceTokenRequest>('request:createToken', {
   type: 'object',
   additionalProperties: false,
   properties: { name, ttl: { type: 'integer', minimum: 0 } },
 });
 
-const tokenAccess = ajv.compile<ServiceTokenAccessRequest>({
+const tokenAccess = validator<ServiceTokenAccessRequest>('request:tokenAccess', {
   type: 'object',
   additionalProperties: false,
   required: ['access'],
@@ -49,13 +50,13 @@ const ipRuleFields = {
   cidrs,
   description: { type: 'string', maxLength: 255 },
 };
-const createIpRule = ajv.compile<PostgresIpRuleRequest>({
+const createIpRule = validator<PostgresIpRuleRequest>('request:createIpRule', {
   type: 'object',
   additionalProperties: false,
   required: ['cidrs'],
   properties: ipRuleFields,
 });
-const updateIpRule = ajv.compile<PostgresIpRuleRequest>({
+const updateIpRule = validator<PostgresIpRuleRequest>('request:updateIpRule', {
   type: 'object',
   additionalProperties: false,
   properties: ipRuleFields,
@@ -63,7 +64,7 @@ const updateIpRule = ajv.compile<PostgresIpRuleRequest>({
 
 /** The query-safety settings roles carry (pg_strict); accepted and ignored. */
 const querySafety = { require_where_on_delete: { type: 'string' }, require_where_on_update: { type: 'string' } };
-const createRole = ajv.compile<CreateRoleRequest>({
+const createRole = validator<CreateRoleRequest>('request:createRole', {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -74,12 +75,13 @@ const createRole = ajv.compile<CreateRoleRequest>({
     ...querySafety,
   },
 });
-const updateRole = ajv.compile<UpdateRoleRequest>({ type: 'object', additionalProperties: false, properties: { name, ...querySafety } });
+const updateRole = validator<UpdateRoleRequest>('request:updateRole', { type: 'object', additionalProperties: false, properties: { name, ...querySafety } });
 const successor = { type: 'string', minLength: 1, maxLength: 255 };
-const deleteRole = ajv.compile<{ successor?: string }>({ type: 'object', additionalProperties: false, properties: { successor } });
-const reassignRole = ajv.compile<{ successor: string }>({ type: 'object', additionalProperties: false, required: ['successor'], properties: { successor } });
+const deleteRole = validator<{ successor?: string }>('request:deleteRole', { type: 'object', additionalProperties: false, properties: { successor } });
+const reassignRole = validator<{ successor: string }>('request:reassignRole', { type: 'object', additionalProperties: false, required: ['successor'], properties: { successor } });
 
-function checked<T>(validate: ValidateFunction<T>, body: unknown): T {
+function checked<T>(compiled: () => ValidateFunction<T>, body: unknown): T {
+  const validate = compiled();
   if (validate(body)) return body;
   const error = validate.errors?.[0];
   const field = error?.instancePath.replace(/^\//, '').replace(/\//g, '.') || (error?.params as { additionalProperty?: string })?.additionalProperty || 'body';

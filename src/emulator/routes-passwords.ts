@@ -6,7 +6,7 @@ import { bodies, checkedCidrs } from './request-bodies';
 import { paging, type Route, type RouteContext } from './route';
 import { pageJson, passwordJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
-import { aggregateCidrs, cidrFamily, collapseCidrs } from '../spec/cidr';
+import { aggregateCidrs, cidrFamily, collapseCidrs } from '../model/cidr';
 
 function scope({ params, store }: RouteContext) {
   const db = store.database(params.organization, params.database);

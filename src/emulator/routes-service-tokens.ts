@@ -5,7 +5,7 @@ import { bodies } from './request-bodies';
 import { fixedPaging, paging, type Route, type RouteContext } from './route';
 import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
-import { ALL_ACCESSES, isOrganizationAccess } from '../spec/accesses';
+import { ALL_ACCESSES, isOrganizationAccess } from '../model/accesses';
 
 function find(context: RouteContext): ServiceTokenRecord {
   const token = context.store.state.serviceTokens.find(

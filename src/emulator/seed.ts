@@ -1,6 +1,8 @@
-import Ajv from 'ajv';
 import { hashSecret, newId, newPasswordSecret } from './identifiers';
 import type { EmulatorState } from './model';
+import { RESOURCE_NAME_PATTERN } from '../model/contract';
+import { DATABASE_KINDS, type DatabaseKind } from '../model/planetscale-enums';
+import { describeFirstError, validator } from '../model/validators';
 
 /** What the emulator starts with: organizations, their databases and branches. */
 export interface Seed {
@@ -8,7 +10,7 @@ export interface Seed {
     readonly name: string;
     readonly databases: readonly {
       readonly name: string;
-      readonly kind: 'mysql' | 'postgresql';
+      readonly kind: DatabaseKind;
       readonly branches: readonly { readonly name: string; readonly production: boolean }[];
     }[];
   }[];
@@ -31,7 +33,7 @@ export const DEFAULT_SEED: Seed = {
   ],
 };
 
-const nameSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
+const nameSchema = { type: 'string', pattern: RESOURCE_NAME_PATTERN.source };
 const seedSchema = {
   type: 'object',
   additionalProperties: false,
@@ -54,7 +56,7 @@ const seedSchema = {
               required: ['name', 'kind', 'branches'],
               properties: {
                 name: nameSchema,
-                kind: { enum: ['mysql', 'postgresql'] },
+                kind: { enum: [...DATABASE_KINDS] },
                 branches: {
                   type: 'array',
                   minItems: 1,
@@ -74,13 +76,13 @@ const seedSchema = {
   },
 };
 
-const validateSeed = new Ajv({ allErrors: true }).compile<Seed>(seedSchema);
+const seedValidator = validator<Seed>('emulator-seed', seedSchema);
 
 /** Checks a seed read from a file; the error names the first bad field. */
 export function parseSeed(json: unknown, source: string): Seed {
-  if (validateSeed(json)) return json;
-  const first = validateSeed.errors?.[0];
-  throw new Error(`invalid emulator seed ${source}: ${first?.instancePath || '(root)'} ${first?.message ?? 'is invalid'}`);
+  const validate = seedValidator();
+  if (validate(json)) return json;
+  throw new Error(`invalid emulator seed ${source}: ${describeFirstError(validate.errors)}`);
 }
 
 export function stateFromSeed(seed: Seed, state: EmulatorState, now: Date): void {

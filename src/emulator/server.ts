@@ -18,8 +18,8 @@ import { Store } from './store';
 import type { AccessTokenCredentials, ServiceTokenCredentials } from '../api/credentials';
 import { ENDPOINTS, organizationScopes, requirementFor } from '../api/endpoints';
 import { SlidingWindow } from '../api/rate-limit';
-import { ALL_ACCESSES } from '../spec/accesses';
-import { CA_BUNDLE_VARIABLE } from '../spec/contract';
+import { ALL_ACCESSES } from '../model/accesses';
+import { CA_BUNDLE_VARIABLE } from '../model/contract';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */

@@ -1,5 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+// Bundled with the emulator (scripts/bundle.ts), like undici.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import writeFileAtomic from 'write-file-atomic';
 import { HttpError } from './http-error';
 import { emptyState, type BranchRecord, type DatabaseRecord, type EmulatorState, type OrganizationRecord } from './model';
 
@@ -36,9 +39,8 @@ export class Store {
   save(): void {
     if (!this.path) return;
     mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.state, null, 1), { mode: 0o600 });
-    renameSync(temporary, this.path);
+    // Secrets are stored as hashes only; the file is still the emulator user's alone.
+    writeFileAtomic.sync(this.path, JSON.stringify(this.state, null, 1), { mode: 0o600 });
   }
 
   organization(name: string): OrganizationRecord {

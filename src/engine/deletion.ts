@@ -1,7 +1,7 @@
 import type { DeleteTarget, Successor } from './plan';
 import type { PlanetScaleClient } from '../api/client';
 import { PlanetScaleApiError } from '../api/errors';
-import { DEFAULT_SUCCESSOR } from '../spec/postgres-roles';
+import { DEFAULT_SUCCESSOR } from '../model/postgres-roles';
 
 /** One object to delete, and how to look for it again. */
 interface Deletion {

@@ -8,12 +8,12 @@ import type { PlanetScaleClient } from '../api/client';
 import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { OutcomeUnknownError, PlanetScaleApiError } from '../api/errors';
 import type { CreatedPassword, CreatedPostgresRole, CreatedServiceToken, PostgresRole } from '../api/types';
+import { cidrFamily } from '../model/cidr';
+import { parseOwnedName } from '../model/naming';
+import { DEFAULT_SUCCESSOR } from '../model/postgres-roles';
 import { connectionStrings } from '../outputs/connection-strings';
 import type { OutputEntry } from '../outputs/entries';
 import { postgresConnectionStrings } from '../outputs/postgres-connection-strings';
-import { cidrFamily } from '../spec/cidr';
-import { parseOwnedName } from '../spec/naming';
-import { DEFAULT_SUCCESSOR } from '../spec/postgres-roles';
 
 /** What carrying out a plan needs. */
 export interface ExecuteContext extends Delivery {

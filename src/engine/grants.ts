@@ -1,6 +1,6 @@
 import type { PlanetScaleClient } from '../api/client';
 import { grantTarget } from '../api/types';
-import type { TokenDeclaration } from '../spec/desired-state';
+import type { TokenDeclaration } from '../model/desired-state';
 
 /** Accesses per resource: a database name, or '' for the organization. */
 export type GrantMap = ReadonlyMap<string, ReadonlySet<string>>;

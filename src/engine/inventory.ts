@@ -3,7 +3,7 @@ import type { PlanetScaleClient } from '../api/client';
 import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
 import type { Branch, Database, OrganizationServiceToken, Password, PostgresIpRule, PostgresRole } from '../api/types';
-import { parseOwnedName, ruleMarker, type ManagedName } from '../spec/naming';
+import { parseOwnedName, ruleMarker, type ManagedName } from '../model/naming';
 
 /** A password the owner owns, where it lives, and its parsed name. */
 export interface LivePassword {

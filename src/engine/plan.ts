@@ -1,13 +1,12 @@
 import { additionsOf, declaredGrants, describeGrants, grantDifference, lacking, type GrantMap, type GrantStep } from './grants';
 import { unlistedAt, type Inventory, type LivePassword, type LiveRole, type LiveRule, type LiveToken, type Unlisted } from './inventory';
 import { USE_ACCESS_TOKEN } from '../api/credentials';
-import type { PasswordRole } from '../api/types';
+import { sameAddresses } from '../model/cidr';
+import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, StackPlaces, TokenDeclaration } from '../model/desired-state';
+import { managedNameOf, describeRule, ruleMarkerOf } from '../model/naming';
+import type { PasswordRole } from '../model/planetscale-enums';
+import { DEFAULT_SUCCESSOR, inheritedRolesOf } from '../model/postgres-roles';
 import type { OutputEntry } from '../outputs/entries';
-import { sameAddresses } from '../spec/cidr';
-import type { DesiredState, IpRuleDeclaration, PasswordDeclaration, StackPlaces, TokenDeclaration } from '../spec/desired-state';
-import { managedNameOf } from '../spec/desired-state';
-import { describeRule, ruleMarkerOf } from '../spec/naming';
-import { DEFAULT_SUCCESSOR, inheritedRolesOf } from '../spec/postgres-roles';
 
 /**
  * What an apply would do to make PlanetScale match the desired state, computed from the desired state, what the

@@ -1,8 +1,8 @@
 import { describeSuccessor, describeTarget } from './deletion';
-import { describeGrants, describeResource, lacking, type GrantMap } from './grants';
+import { additionsOf, describeGrants, describeResource, lacking } from './grants';
 import { roleRaised, type Change, type CreateReason, type CreateRule, type Plan, type UpdateRule } from './plan';
-import { aggregateCidrs, sameAddresses } from '../spec/cidr';
-import { addedRoles } from '../spec/postgres-roles';
+import { aggregateCidrs, sameAddresses } from '../model/cidr';
+import { addedRoles } from '../model/postgres-roles';
 
 /**
  * The plan as people and tools read it: text for a terminal, markdown for a pull-request comment (access widening
@@ -20,10 +20,6 @@ export function exitCodeOf(plan: Plan): 0 | 1 | 2 {
   if (plan.problems.length > 0) return 1;
   const attention = plan.notices.some((n) => n.kind === 'secret-held-nowhere' || n.kind === 'expiring');
   return plan.changes.length > 0 || attention ? 2 : 0;
-}
-
-function grantsAdded(steps: readonly { resource: string; add: readonly string[] }[]): GrantMap {
-  return new Map(steps.filter((s) => s.add.length > 0).map((s) => [s.resource, new Set(s.add)]));
 }
 
 /** Whether a change gives someone more access than before, and how: what a reviewer must look at first. */
@@ -48,7 +44,7 @@ export function widening(change: Change): string[] {
       }
       break;
     case 'update-grants': {
-      const added = grantsAdded(change.steps);
+      const added = additionsOf(change.steps);
       if (added.size > 0) reasons.push(`${added.has('') ? 'organization-level access added' : 'grant added'}: ${describeGrants(added)}`);
       break;
     }

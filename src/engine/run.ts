@@ -8,9 +8,9 @@ import type { Redactor } from './redact';
 import type { PlanetScaleClient } from '../api/client';
 import { ENDPOINTS } from '../api/endpoints';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
+import { CA_BUNDLE_VARIABLE, DEFAULT_CA_BUNDLE, OUTPUTS_VARIABLE } from '../model/contract';
+import type { DesiredState, StackPlaces, StackSettings } from '../model/desired-state';
 import { OutputsFile } from '../outputs/outputs-file';
-import { CA_BUNDLE_VARIABLE, DEFAULT_CA_BUNDLE, OUTPUTS_VARIABLE } from '../spec/contract';
-import type { DesiredState, StackPlaces, StackSettings } from '../spec/desired-state';
 
 /**
  * One engine run for one stack: list what the owner owns, plan, and (unless only planning) carry the plan out under

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { PlanetScaleClient } from '../api/client';
 import { Redactor } from '../engine/redact';
 import { caBundleOf, outputsPathOf, runEngine, type EngineOptions, type Mode } from '../engine/run';
-import { DEFAULT_CA_BUNDLE, RUN_VARIABLE } from '../spec/contract';
-import { checkDesiredState, checkDestroyDescription, checkRunDescription, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../spec/desired-state';
+import { DEFAULT_CA_BUNDLE, RUN_VARIABLE } from '../model/contract';
+import { checkDesiredState, checkDestroyDescription, checkRunDescription, digestOf, type DesiredState, type RunDescription, type StackIdentity } from '../model/desired-state';
 
 /**
  * The program Terraform runs once per apply (the stack reconciler's local-exec), and at destroy (the destroyer's):

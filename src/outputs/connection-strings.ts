@@ -1,4 +1,4 @@
-import { DEFAULT_CA_BUNDLE, MYSQL_PORT } from '../spec/contract';
+import { DEFAULT_CA_BUNDLE, MYSQL_PORT } from '../model/contract';
 
 /**
  * Ready-made connection strings for a branch password, in the formats PlanetScale's Connect page offers. All use

@@ -1,6 +1,6 @@
 import type { ConnectionStrings } from './connection-strings';
 import type { PostgresConnectionStrings } from './postgres-connection-strings';
-import type { PasswordRole } from '../api/types';
+import type { PasswordRole } from '../model/planetscale-enums';
 
 /** One MySQL/Vitess branch password in the outputs file (entries written before Postgres support carry no `engine`). */
 export interface MysqlPasswordEntry {

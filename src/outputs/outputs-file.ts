@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+// Bundled with everything that writes the outputs file (the handler, the CLI), like undici: see scripts/bundle.ts.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import writeFileAtomic from 'write-file-atomic';
 import type { OutputEntry, OutputsDocument } from './entries';
 import { acquireRunLock, type RunLockOptions } from './run-lock';
 
@@ -12,6 +13,9 @@ import { acquireRunLock, type RunLockOptions } from './run-lock';
  * interrupted (its secret never arrived: delete it and create it again) from one whose outputs file is simply gone
  * (its secret may be in use: report it, never replace it silently). The journal holds names only, never a secret.
  */
+
+/** Only the user who runs Terraform may read the secrets (and the journal beside them). */
+const SECRET_FILE_MODE = 0o600;
 
 /** The journal: stack, then managed name, then when its create started. */
 type Journal = Record<string, Record<string, string>>;
@@ -56,45 +60,21 @@ function renderDocument(document: OutputsDocument): string {
   return stacks.length === 0 ? '{}' : `{\n${stacks.join(',\n')}\n}`;
 }
 
-/** writeAtomically without blocking: the run's creates go on while a batch of entries is written. */
-async function writeAtomicallyAsync(path: string, document: OutputsDocument): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const file = await open(temporary, 'wx', 0o600);
-  try {
-    await file.writeFile(`${renderDocument(document)}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** How long a write waits after the previous one, so the entries that arrive meanwhile go out together. */
 const BATCH_MS = 40;
 
-/** Writes a temporary file (mode 0600), syncs it, and renames it over the target: readers see old or new, never half. */
-function writeAtomically(path: string, value: unknown): void {
+/**
+ * Writes a file atomically (a temporary file, synced, renamed over the target: readers see old or new, never half),
+ * mode 0600. The sync form is for the run's last writes, at close.
+ */
+function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeFileAtomic.sync(path, text, { mode: SECRET_FILE_MODE });
+}
+
+async function writeAtomicallyAsync(path: string, text: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  await writeFileAtomic(path, text, { mode: SECRET_FILE_MODE });
 }
 
 /** The outputs file of a stack, read-only: what `plan` looks at. */
@@ -222,7 +202,7 @@ export class OutputsWriter {
   async close(): Promise<void> {
     try {
       while (this.writing) await this.writing;
-      if (this.diskAhead) writeAtomically(this.path, this.document);
+      if (this.diskAhead) writeAtomically(this.path, `${renderDocument(this.document)}\n`);
       if (this.journalStale) this.writeJournal();
     } finally {
       this.release();
@@ -231,7 +211,7 @@ export class OutputsWriter {
 
   private writeJournal(): void {
     if (Object.keys(this.journal[this.stack] ?? {}).length === 0) delete this.journal[this.stack];
-    if (Object.keys(this.journal).length > 0) writeAtomically(`${this.path}.pending`, this.journal);
+    if (Object.keys(this.journal).length > 0) writeAtomically(`${this.path}.pending`, `${JSON.stringify(this.journal, null, 2)}\n`);
     else rmSync(`${this.path}.pending`, { force: true });
     this.journalChanged = false;
     this.journalStale = false;
@@ -265,7 +245,7 @@ export class OutputsWriter {
         for (const item of batch) item.change();
         // Outputs first: a crash between the two writes leaves a recorded secret still marked pending, which the
         // next run reads as recorded, its delivery unconfirmed (the entry wins over the journal).
-        await writeAtomicallyAsync(this.path, this.document);
+        await writeAtomicallyAsync(this.path, `${renderDocument(this.document)}\n`);
         written = true;
         this.writes += 1;
         this.diskAhead = false;

@@ -1,5 +1,5 @@
 import type { ConnectionDetails } from './connection-strings';
-import { DEFAULT_CA_BUNDLE, POSTGRES_PORT } from '../spec/contract';
+import { DEFAULT_CA_BUNDLE, POSTGRES_PORT } from '../model/contract';
 
 /**
  * Ready-made connection strings for a PlanetScale Postgres role. PlanetScale requires TLS with server verification

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { TlsFiles } from './authority';
 import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
-import { MYSQL_PORT } from '../../spec/contract';
+import { MYSQL_PORT } from '../../model/contract';
 
 
 const INSTALL = 'apt-get install -y --no-install-recommends mariadb-server (Debian/Ubuntu)';

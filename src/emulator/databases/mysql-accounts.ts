@@ -1,8 +1,8 @@
 /** How a MySQL branch password becomes MariaDB accounts: host patterns from its allow-list, privileges from its role. */
 import ipaddr from 'ipaddr.js';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { PasswordRole } from '../../api/types';
-import { cidrFamily } from '../../spec/cidr';
+import { cidrFamily } from '../../model/cidr';
+import type { PasswordRole } from '../../model/planetscale-enums';
 
 /**
  * A password's allow-list as MariaDB account hosts, matched against the client's IP address at connect

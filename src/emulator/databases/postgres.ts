@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import type { TlsFiles } from './authority';
 import { administer, requireProgram, runProgram, startProgram, type AdministeredServer, type ServerAccount } from './programs';
-import { POSTGRES_PORT } from '../../spec/contract';
+import { POSTGRES_PORT } from '../../model/contract';
 
 
 /** The local cluster's superuser: the emulator's own, never a PlanetScale role. */

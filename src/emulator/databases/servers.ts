@@ -6,7 +6,7 @@ import { issueServerCertificate } from './authority';
 import { startMariaDb, type MariaDbServer } from './mariadb';
 import { startPostgres, type PostgresServer } from './postgres';
 import { serverAccount, type ServerAccount } from './programs';
-import { MYSQL_PORT, POSTGRES_PORT } from '../../spec/contract';
+import { MYSQL_PORT, POSTGRES_PORT } from '../../model/contract';
 
 /** The local servers behind an emulator started with `databases`. */
 export interface DatabaseServers {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ErrorObject } from 'ajv';
+import { canonicalJson } from './canonical-json';
 import {
   ACCESS_NAME_PATTERN,
   DISPLAY_NAME_PATTERN,
@@ -13,9 +13,9 @@ import {
   ROTATION_PATTERN,
   SUCCESSOR_PATTERN,
 } from './contract';
+import { PASSWORD_ROLES, type PasswordRole } from './planetscale-enums';
 import { INHERITED_ROLES, type InheritedRole } from './postgres-roles';
-import { validator } from './validators';
-import { PASSWORD_ROLES, type PasswordRole } from '../api/types';
+import { describeFirstError, validator } from './validators';
 
 /**
  * The desired state of one stack: every object its constructs declare, as synthesized into the desired-state file
@@ -305,15 +305,10 @@ const stateValidator = validator<DesiredState>('desired-state', stateSchema);
 const runValidator = validator<RunDescription>('run-description', runSchema);
 const destroyValidator = validator<DestroyDescription>('destroy-description', destroySchema);
 
-function describe(errors: ErrorObject[] | null | undefined): string {
-  const first = errors?.[0];
-  return `${first?.instancePath || '(root)'} ${first?.message ?? 'is invalid'}`;
-}
-
 /** Checks a desired state; throws naming the first offending field. */
 export function checkDesiredState(value: unknown, source = 'desired state'): DesiredState {
   const validate = stateValidator();
-  if (!validate(value)) throw new Error(`invalid ${source}: ${describe(validate.errors)}`);
+  if (!validate(value)) throw new Error(`invalid ${source}: ${describeFirstError(validate.errors)}`);
   const state = value;
   const paths = new Set<string>();
   for (const declaration of [...state.passwords, ...state.service_tokens, ...state.ip_rules]) {
@@ -350,7 +345,7 @@ function withSettingsParsed(value: unknown): unknown {
 export function checkRunDescription(value: unknown): RunDescription {
   const normalized = withSettingsParsed(value);
   const validate = runValidator();
-  if (!validate(normalized)) throw new Error(`invalid run description: ${describe(validate.errors)}`);
+  if (!validate(normalized)) throw new Error(`invalid run description: ${describeFirstError(validate.errors)}`);
   return normalized;
 }
 
@@ -358,23 +353,11 @@ export function checkRunDescription(value: unknown): RunDescription {
 export function checkDestroyDescription(value: unknown): DestroyDescription {
   const normalized = withSettingsParsed(value);
   const validate = destroyValidator();
-  if (!validate(normalized)) throw new Error(`invalid destroy description: ${describe(validate.errors)}`);
+  if (!validate(normalized)) throw new Error(`invalid destroy description: ${describeFirstError(validate.errors)}`);
   return normalized;
-}
-
-/** JSON with object keys sorted at every level: the same state always gives the same text, hence the same digest. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 /** The digest of a desired state: the reconciler's trigger, and what the engine checks the file against. */
 export function digestOf(state: DesiredState): string {
   return createHash('sha256').update(canonicalJson(state)).digest('hex');
-}
-
-/** The managed name of a password or token: `<display>.<owner>.<object>.<generation>` (see naming.ts). */
-export function managedNameOf(declaration: PasswordDeclaration | TokenDeclaration, owner: string): string {
-  return `${declaration.display}.${owner}.${declaration.object}.${declaration.generation}`;
 }

@@ -1,4 +1,4 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 
 /**
  * Named JSON-schema validators, compiled on first use. The handler bundle replaces this module with validators
@@ -19,4 +19,10 @@ export function validator<T>(id: string, schema: object): () => ValidateFunction
 /** Every schema registered so far, by id: what the bundler precompiles. */
 export function registeredSchemas(): ReadonlyMap<string, object> {
   return schemas;
+}
+
+/** "<path> <what is wrong>" of the first error: every check reports the first offending field, never its value. */
+export function describeFirstError(errors: readonly ErrorObject[] | null | undefined, root = '(root)'): string {
+  const first = errors?.[0];
+  return `${first?.instancePath || root} ${first?.message ?? 'is invalid'}`;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 import { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './contract';
 
 /**
@@ -15,7 +16,6 @@ import { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './contract';
  * own objects (owner matches, shape matches) from everything else, which it never touches.
  */
 
-export { DISPLAY_NAME_PATTERN, OWNER_PATTERN } from './contract';
 
 export interface ManagedName {
   readonly display: string;
@@ -32,14 +32,25 @@ export function objectHash(constructPath: string): string {
   return hash8(`path:${constructPath}`);
 }
 
-/** Hash of a canonical JSON rendering of the fields that force a new object. */
+/**
+ * Hash of the fields that force a new object, as canonical JSON of their [key, value] pairs sorted by key. The recipe
+ * is part of every live credential's name: changing it would issue every credential again (test/unit/naming.test.ts
+ * pins it).
+ */
 export function generationHash(fixed: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(fixed).sort().map((key) => [key, fixed[key]]));
-  return hash8(`generation:${canonical}`);
+  const pairs = Object.keys(fixed)
+    .sort()
+    .map((key) => [key, fixed[key]]);
+  return hash8(`generation:${canonicalJson(pairs)}`);
 }
 
 export function formatManagedName(name: ManagedName): string {
   return `${name.display}.${name.owner}.${name.object}.${name.generation}`;
+}
+
+/** The managed name of a declared password or token of `owner`. */
+export function managedNameOf(declaration: Omit<ManagedName, 'owner'>, owner: string): string {
+  return formatManagedName({ display: declaration.display, owner, object: declaration.object, generation: declaration.generation });
 }
 
 /** Parses a name as a managed name of `owner`; undefined for anything this owner does not own. */

@@ -1,4 +1,4 @@
-import type { PasswordRole } from '../api/types';
+import type { PasswordRole } from './planetscale-enums';
 
 /**
  * PlanetScale Postgres credentials are branch roles whose privileges come from the PostgreSQL roles they inherit.
