@@ -1,5 +1,8 @@
 import { javascript, typescript } from 'projen';
 
+// ts-jest transpiles file by file (isolatedModules in test/tsconfig.json); the test task type-checks first with tsc.
+const TS_JEST = { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] };
+
 // projen owns package.json, tsconfig*.json, the jest config and eslint: edit this file, then run `npx projen`.
 const project = new typescript.TypeScriptProject({
   name: 'cdktf-planetscale-credentials',
@@ -74,8 +77,18 @@ const project = new typescript.TypeScriptProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/global-setup.ts',
+      // Two projects: unit tests (test/unit: no terraform, network, emulator or ../shared; `npx jest test/unit`) run
+      // without the global setup, which bundles the handler that the other tests' stacks reference.
+      projects: [
+        { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform: TS_JEST },
+        {
+          displayName: 'integration',
+          testMatch: ['<rootDir>/test/**/*.test.ts'],
+          testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+          globalSetup: '<rootDir>/test/global-setup.ts',
+          transform: TS_JEST,
+        },
+      ],
       testTimeout: 120_000,
       maxWorkers: 2,
       collectCoverage: false,
