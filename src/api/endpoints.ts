@@ -140,11 +140,7 @@ const PASSWORD_DELETE = byBranchKind({
  * Postgres branch roles: read with the branch accesses, created, renamed and renewed with `create_*branch_password`,
  * deleted, reassigned and reset with `delete_*branch_password` (the OpenAPI description, create_role and delete_role).
  */
-const ROLE_READ = byBranchKind({
-  production: ['read_branch', 'delete_branch', 'create_branch', 'connect_production_branch'],
-  development: ['read_branch', 'delete_branch', 'create_branch', 'connect_branch'],
-  readOnlyRegion: ['connect_production_read_only_branch'],
-});
+const ROLE_READ = PASSWORD_READ;
 const ROLE_WRITE = byBranchKind({
   production: ['create_production_branch_password'],
   development: ['create_branch_password'],

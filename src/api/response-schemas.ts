@@ -10,6 +10,7 @@ import type {
   PostgresRole,
   CreatedPostgresRole,
   OrganizationServiceToken,
+  Page,
   ServiceTokenAccess,
   ServiceTokenGrant,
 } from './types';
@@ -21,6 +22,10 @@ import { describeFirstError, validator } from '../model/validators';
  * Only the fields the package relies on are required; extra fields are allowed (the API adds fields over time).
  */
 type Schema = Record<string, unknown>;
+
+/** What the client reads of a page: its items, and the number of the next page (null on the last). */
+export type ListPage<T> = Pick<Page<T>, 'next_page' | 'data'>;
+
 const str = { type: 'string' };
 const nullableStr = { type: 'string', nullable: true };
 const bool = { type: 'boolean' };
@@ -179,33 +184,33 @@ function check<T, Raw = T>(id: string, schema: Schema, read: (raw: Raw) => T = (
 export const responses = {
   organization: check<Organization>('organization', organizationSchema),
   database: check<Database>('database', databaseSchema),
-  databasePage: check<{ next_page: number | null; data: Database[] }>('databasePage', pageOf(databaseSchema)),
+  databasePage: check<ListPage<Database>>('databasePage', pageOf(databaseSchema)),
   branch: check<Branch>('branch', branchSchema),
-  branchPage: check<{ next_page: number | null; data: Branch[] }>('branchPage', pageOf(branchSchema)),
+  branchPage: check<ListPage<Branch>>('branchPage', pageOf(branchSchema)),
   password: check<Password>('password', passwordSchema),
   createdPassword: check<CreatedPassword>('createdPassword', createdPasswordSchema),
-  passwordPage: check<{ next_page: number | null; data: Password[] }>('passwordPage', pageOf(passwordSchema)),
+  passwordPage: check<ListPage<Password>>('passwordPage', pageOf(passwordSchema)),
   serviceToken: check<OrganizationServiceToken>('serviceToken', tokenSchema),
   createdServiceToken: check<CreatedServiceToken>('createdServiceToken', createdTokenSchema),
-  serviceTokenPage: check<{ next_page: number | null; data: OrganizationServiceToken[] }>('serviceTokenPage', pageOf(tokenSchema)),
+  serviceTokenPage: check<ListPage<OrganizationServiceToken>>('serviceTokenPage', pageOf(tokenSchema)),
   accessList: check<{ data: ServiceTokenAccess[] }, { data: RawAccess[] }>(
     'accessList',
     object({ data: { type: 'array', items: accessSchema } }),
     (raw) => ({ data: raw.data.map(readAccess) }),
   ),
-  accessPage: check<{ next_page: number | null; data: ServiceTokenAccess[] }, { next_page?: number | null; data: RawAccess[] }>(
+  accessPage: check<ListPage<ServiceTokenAccess>, { next_page?: number | null; data: RawAccess[] }>(
     'accessPage',
     looseList(accessSchema),
     (raw) => ({ next_page: raw.next_page ?? null, data: raw.data.map(readAccess) }),
   ),
-  grantPage: check<{ next_page: number | null; data: ServiceTokenGrant[] }, { next_page?: number | null; data: ServiceTokenGrant[] }>(
+  grantPage: check<ListPage<ServiceTokenGrant>, { next_page?: number | null; data: ServiceTokenGrant[] }>(
     'grantPage',
     looseList(grantSchema),
     (raw) => ({ next_page: raw.next_page ?? null, data: raw.data }),
   ),
   role: check<PostgresRole>('role', roleSchema),
   createdRole: check<CreatedPostgresRole>('createdRole', createdRoleSchema),
-  rolePage: check<{ next_page: number | null; data: PostgresRole[] }>('rolePage', pageOf(roleSchema)),
+  rolePage: check<ListPage<PostgresRole>>('rolePage', pageOf(roleSchema)),
   ipRule: check<PostgresIpRule>('ipRule', ipRuleSchema),
-  ipRulePage: check<{ next_page: number | null; data: PostgresIpRule[] }>('ipRulePage', pageOf(ipRuleSchema)),
+  ipRulePage: check<ListPage<PostgresIpRule>>('ipRulePage', pageOf(ipRuleSchema)),
 };

@@ -1,4 +1,8 @@
+import { hasExpired } from './expiry';
+import { HttpError } from './http-error';
+import { secretMatches } from './identifiers';
 import type { ActorRecord, OAuthTokenRecord, ServiceTokenRecord } from './model';
+import type { Store } from './store';
 import { ENDPOINTS, type Requirement } from '../api/endpoints';
 
 /** Where a call acts: the organization, a database, or a branch of it. */
@@ -60,4 +64,26 @@ export function oauthCaller(record: OAuthTokenRecord): Caller {
     sees: (database) => Boolean(scopes.organization?.includes('read_databases') || scopes.databases?.[database]?.length),
     holds: () => record.admin,
   };
+}
+
+/**
+ * The caller an Authorization header names, or 401. `Authorization: <id>:<token>` is a service token; `Bearer <token>`
+ * an OAuth access token (planetscale-go client.go: serviceTokenTransport, and oauth2.StaticTokenSource for access tokens).
+ */
+export function authenticate(header: string | undefined, store: Store, now: Date): Caller {
+  const unexpired = (expiresAt: string | null) => !hasExpired(expiresAt, now);
+  const bearer = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+  if (bearer) {
+    const record = store.state.oauthTokens.find((t) => secretMatches(bearer, t.secretHash));
+    if (!record) throw new HttpError(401, 'unauthorized', 'The access token is invalid, expired or revoked');
+    if (!unexpired(record.expiresAt)) throw new HttpError(401, 'unauthorized', 'The access token has expired');
+    return oauthCaller(record);
+  }
+  const [id, secret, ...rest] = (header ?? '').split(':');
+  const record = id && secret && rest.length === 0 ? store.state.serviceTokens.find((t) => t.id === id) : undefined;
+  if (!record || !secretMatches(secret, record.secretHash)) {
+    throw new HttpError(401, 'unauthorized', 'The access token is invalid, expired or revoked');
+  }
+  if (!unexpired(record.expiresAt)) throw new HttpError(401, 'unauthorized', 'The access token has expired');
+  return serviceTokenCaller(record);
 }

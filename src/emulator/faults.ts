@@ -1,3 +1,6 @@
+import type { ServerResponse } from 'node:http';
+import { send } from './http';
+
 /**
  * Fault injection: tests queue misbehaviour for matching requests, and the server consults the queue for every
  * API request before handling it.
@@ -71,40 +74,23 @@ export class Faults {
   }
 }
 
-/** Request counts per route ("POST create_password") and in total. */
-export class RequestCounter {
-  /** When the first request since the last reset arrived (ms since the epoch, real time): when a run got going. */
-  firstAt: number | undefined;
-  private readonly counts = new Map<string, number>();
-
-  record(method: string, operation: string): void {
-    this.firstAt ??= Date.now();
-    const key = `${method} ${operation}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+/** Answers a request the way a `status` or `redirect` fault says, instead of handling it. */
+export function answerWithFault(res: ServerResponse, fault: FaultSpec): void {
+  if (fault.kind === 'redirect') {
+    res.writeHead(307, { location: fault.location ?? '/' }).end();
+    return;
   }
-
-  /** Count for one operation id (e.g. 'create_password'), any method unless given. */
-  count(operation: string, method?: string): number {
-    let total = 0;
-    for (const [key, value] of this.counts) {
-      const [m, op] = key.split(' ');
-      if (op === operation && (!method || m === method)) total += value;
-    }
-    return total;
-  }
-
-  get total(): number {
-    let total = 0;
-    for (const value of this.counts.values()) total += value;
-    return total;
-  }
-
-  snapshot(): Record<string, number> {
-    return Object.fromEntries(this.counts);
-  }
-
-  reset(): void {
-    this.firstAt = undefined;
-    this.counts.clear();
+  const status = fault.status ?? 500;
+  const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
+  if (fault.body === 'html') {
+    const html = `<html><body><h1>${status} Service Unavailable</h1><p>upstream connect error</p></body></html>`;
+    res.writeHead(status, { 'content-type': 'text/html', ...headers }).end(html);
+  } else if (fault.body === 'errors') {
+    send(res, status, { errors: [{ message: `injected error ${status}` }] }, headers);
+  } else if (fault.body === 'parameter-errors') {
+    // The nested shape planetscale-go's parameterErrorsToError reads.
+    send(res, status, { errors: [{ namespace: 'injected', name: 'parameter', errors: [`injected error ${status}`] }] }, headers);
+  } else {
+    send(res, status, { code: status === 429 ? 'rate_limited' : 'internal_error', message: `injected error ${status}` }, headers);
   }
 }

@@ -1,4 +1,5 @@
-export { startEmulator, type AccessTokenOptions, type EmulatorOptions, type RunningEmulator } from './server';
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server';
+export type { AccessTokenOptions } from './token-issuer';
 export { DEFAULT_SEED, type Seed } from './seed';
 export type { FaultSpec, FaultKind } from './faults';
 export { DEFAULT_BEHAVIOUR, type EmulatorBehaviour } from './behaviour';

@@ -173,8 +173,3 @@ export function emptyState(): EmulatorState {
     roleDeletions: [],
   };
 }
-
-/** Whether a credential with this expiry has expired at `now`. */
-export function hasExpired(expiresAt: string | null, now: Date): boolean {
-  return expiresAt !== null && new Date(expiresAt).getTime() <= now.getTime();
-}

@@ -1,7 +1,8 @@
 import type { EmulatorBehaviour } from './behaviour';
 import type { Caller } from './caller';
 import type { EmulatorClock } from './clock';
-import type { ServiceHosts } from './serialize';
+import type { ServiceHosts } from './hosts';
+import { pageJson } from './serialize';
 import type { Store } from './store';
 import type { Endpoint } from '../api/endpoints';
 
@@ -84,4 +85,10 @@ export function paging(url: URL): { page: number; perPage: number } {
  */
 export function fixedPaging(url: URL): { page: number; perPage: number } {
   return { page: paging(url).page, perPage: 25 };
+}
+
+/** A 200 answer holding the page of `items` the query asks for (read by `pages`). */
+export function pageAnswer<T>(items: T[], url: URL, pages: (url: URL) => { page: number; perPage: number } = paging): RouteResult {
+  const { page, perPage } = pages(url);
+  return { status: 200, body: pageJson(items, page, perPage, url) };
 }

@@ -2,10 +2,9 @@ import { HttpError } from './http-error';
 import { newId } from './identifiers';
 import type { IpRuleRecord } from './model';
 import { bodies, checkedCidrs } from './request-bodies';
-import { paging, type Route, type RouteContext } from './route';
-import { ipRuleJson, pageJson } from './serialize';
+import { pageAnswer, type Route, type RouteContext } from './route';
+import { ipRuleJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
-
 
 function postgresDatabase({ params, store }: RouteContext) {
   const db = store.database(params.organization, params.database);
@@ -13,6 +12,13 @@ function postgresDatabase({ params, store }: RouteContext) {
     throw HttpError.unprocessable(`database ${db.name} is a MySQL/Vitess database: IP restrictions for it are set per password`);
   }
   return db;
+}
+
+/** A rule's allow-list: IPv4 only, and never empty. */
+function ruleCidrs(values: readonly string[]): string[] {
+  const cidrs = checkedCidrs(values, true);
+  if (cidrs.length === 0) throw HttpError.unprocessable('cidrs must contain at least one valid IPv4 address or range');
+  return cidrs;
 }
 
 function find(context: RouteContext): IpRuleRecord {
@@ -30,8 +36,7 @@ export const ipRuleRoutes: Route[] = [
     handle: (context) => {
       const db = postgresDatabase(context);
       const items = context.store.state.ipRules.filter((r) => r.organization === db.organization && r.database === db.name).map(ipRuleJson);
-      const { page, perPage } = paging(context.url);
-      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+      return pageAnswer(items, context.url);
     },
   },
   {
@@ -40,8 +45,7 @@ export const ipRuleRoutes: Route[] = [
     handle: (context) => {
       const db = postgresDatabase(context);
       const request = bodies.createIpRule(context.body);
-      const cidrs = checkedCidrs(request.cidrs ?? [], true);
-      if (cidrs.length === 0) throw HttpError.unprocessable('cidrs must contain at least one valid IPv4 address or range');
+      const cidrs = ruleCidrs(request.cidrs ?? []);
       const now = context.clock.now().toISOString();
       const rule: IpRuleRecord = {
         id: newId(),
@@ -70,11 +74,7 @@ export const ipRuleRoutes: Route[] = [
     handle: (context) => {
       const rule = find(context);
       const request = bodies.updateIpRule(context.body);
-      if (request.cidrs !== undefined) {
-        const cidrs = checkedCidrs(request.cidrs, true);
-        if (cidrs.length === 0) throw HttpError.unprocessable('cidrs must contain at least one valid IPv4 address or range');
-        rule.cidrs = cidrs;
-      }
+      if (request.cidrs !== undefined) rule.cidrs = ruleCidrs(request.cidrs);
       if (request.schema !== undefined) rule.schema = request.schema;
       if (request.role !== undefined) rule.role = request.role;
       if (request.description !== undefined) rule.description = request.description === '' ? null : request.description;

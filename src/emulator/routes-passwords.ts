@@ -1,10 +1,11 @@
 import type { EmulatorBehaviour } from './behaviour';
+import { expiryAfter, renew, requestedTtl } from './expiry';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newPasswordSecret, newUsername } from './identifiers';
-import { hasExpired, type PasswordRecord } from './model';
+import type { PasswordRecord } from './model';
 import { bodies, checkedCidrs } from './request-bodies';
-import { paging, type Route, type RouteContext } from './route';
-import { pageJson, passwordJson } from './serialize';
+import { pageAnswer, type Route, type RouteContext } from './route';
+import { passwordJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
 import { aggregateCidrs, cidrFamily, collapseCidrs } from '../model/cidr';
 
@@ -52,8 +53,7 @@ export const passwordRoutes: Route[] = [
         .filter((p) => p.organization === branch.organization && p.database === branch.database && p.branch === branch.name)
         .filter((p) => !q || p.name.toLowerCase().includes(q))
         .map((p) => passwordJson(p, branch, now, context.hosts));
-      const { page, perPage } = paging(context.url);
-      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+      return pageAnswer(items, context.url);
     },
   },
   {
@@ -67,7 +67,7 @@ export const passwordRoutes: Route[] = [
       }
       const cidrs = passwordCidrs(request.cidrs ?? [], context.behaviour);
       const now = context.clock.now();
-      const ttl = request.ttl && request.ttl > 0 ? request.ttl : null;
+      const ttl = requestedTtl(request.ttl);
       const secret = newPasswordSecret();
       const id = newId();
       const record: PasswordRecord = {
@@ -80,7 +80,7 @@ export const passwordRoutes: Route[] = [
         cidrs,
         createdAt: now.toISOString(),
         ttlSeconds: ttl,
-        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000).toISOString() : null,
+        expiresAt: expiryAfter(now, ttl),
         replica: request.replica ?? false,
         directVtgate: request.direct_vtgate ?? false,
         username: newUsername(),
@@ -125,11 +125,7 @@ export const passwordRoutes: Route[] = [
     handle: (context) => {
       const password = find(context);
       const now = context.clock.now();
-      if (password.ttlSeconds === null) throw HttpError.unprocessable('password has no TTL and cannot be renewed');
-      // "The password will be invalid and unrenewable when TTL has passed" (terraform-provider-planetscale v0.6.1
-      // docs/resources/password.md); PlanetScale's CLI treats the 422 (`unprocessable`) as final (passwordutil).
-      if (hasExpired(password.expiresAt, now)) throw HttpError.unprocessable('password has expired and can no longer be renewed');
-      password.expiresAt = new Date(now.getTime() + password.ttlSeconds * 1000).toISOString();
+      renew(password, now, 'password');
       return { status: 200, body: passwordJson(password, scope(context).branch, now, context.hosts) };
     },
   },

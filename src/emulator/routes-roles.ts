@@ -1,9 +1,10 @@
+import { expiryAfter, hasExpired, renew, requestedTtl } from './expiry';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newPasswordSecret, newRoleUsername } from './identifiers';
-import { hasExpired, type BranchRecord, type RoleRecord } from './model';
+import type { BranchRecord, RoleRecord } from './model';
 import { bodies } from './request-bodies';
-import { paging, type Route, type RouteContext } from './route';
-import { pageJson, roleJson } from './serialize';
+import { pageAnswer, type Route, type RouteContext } from './route';
+import { roleJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
 
 /**
@@ -99,8 +100,7 @@ export const roleRoutes: Route[] = [
         .filter((r) => !q || r.name.toLowerCase().includes(q) || `${r.username}.${branch.id}`.includes(q))
         .filter((r) => !status || matchesStatus(r, status, now))
         .map((r) => roleJson(r, branch, now, context.hosts));
-      const { page, perPage } = paging(context.url);
-      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+      return pageAnswer(items, context.url);
     },
   },
   {
@@ -114,7 +114,7 @@ export const roleRoutes: Route[] = [
         throw HttpError.unprocessable('with_replication needs the postgres inherited role');
       }
       const now = context.clock.now();
-      const ttl = request.ttl && request.ttl > 0 ? request.ttl : null;
+      const ttl = requestedTtl(request.ttl);
       const secret = newPasswordSecret();
       const id = newId();
       const role: RoleRecord = {
@@ -128,7 +128,7 @@ export const roleRoutes: Route[] = [
         inheritedRoles: [...inherited],
         withReplication: request.with_replication ?? false,
         ttlSeconds: ttl,
-        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000).toISOString() : null,
+        expiresAt: expiryAfter(now, ttl),
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
         secretHash: hashSecret(secret),
@@ -225,9 +225,7 @@ export const roleRoutes: Route[] = [
     handle: (context) => {
       const { role, branch } = find(context);
       const now = context.clock.now();
-      if (role.ttlSeconds === null) throw HttpError.unprocessable('role has no TTL and cannot be renewed');
-      if (hasExpired(role.expiresAt, now)) throw HttpError.unprocessable('role has expired and can no longer be renewed');
-      role.expiresAt = new Date(now.getTime() + role.ttlSeconds * 1000).toISOString();
+      renew(role, now, 'role');
       role.updatedAt = now.toISOString();
       return { status: 200, body: roleJson(role, branch, now, context.hosts) };
     },

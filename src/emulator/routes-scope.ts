@@ -1,5 +1,5 @@
-import { paging, type Route } from './route';
-import { branchJson, databaseJson, organizationJson, pageJson } from './serialize';
+import { pageAnswer, type Route } from './route';
+import { branchJson, databaseJson, organizationJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
 
 /** Organizations, databases and branches: read-only here, seeded at start. */
@@ -22,9 +22,7 @@ export const scopeRoutes: Route[] = [
         .databases(params.organization)
         .filter((db) => caller.sees(db.name))
         .filter((db) => !q || db.name.includes(q));
-      const { page, perPage } = paging(url);
-      const items = visible.map((db) => databaseJson(db, store.branches(db.organization, db.name)));
-      return { status: 200, body: pageJson(items, page, perPage, url) };
+      return pageAnswer(visible.map((db) => databaseJson(db, store.branches(db.organization, db.name))), url);
     },
   },
   {
@@ -40,9 +38,7 @@ export const scopeRoutes: Route[] = [
     mutates: false,
     handle: ({ params, store, url, hosts }) => {
       const db = store.database(params.organization, params.database);
-      const { page, perPage } = paging(url);
-      const items = store.branches(db.organization, db.name).map((b) => branchJson(b, db.kind, hosts));
-      return { status: 200, body: pageJson(items, page, perPage, url) };
+      return pageAnswer(store.branches(db.organization, db.name).map((b) => branchJson(b, db.kind, hosts)), url);
     },
   },
   {

@@ -1,9 +1,10 @@
+import { expiryAfter, requestedTtl } from './expiry';
 import { HttpError } from './http-error';
 import { hashSecret, newId, newTokenSecret } from './identifiers';
 import type { AccessRecord, ServiceTokenRecord } from './model';
 import { bodies } from './request-bodies';
-import { fixedPaging, paging, type Route, type RouteContext } from './route';
-import { accessJson, grantsJson, pageJson, serviceTokenJson } from './serialize';
+import { fixedPaging, pageAnswer, type Route, type RouteContext } from './route';
+import { accessJson, grantsJson, serviceTokenJson } from './serialize';
 import { ENDPOINTS } from '../api/endpoints';
 import { ALL_ACCESSES, isOrganizationAccess } from '../model/accesses';
 
@@ -45,8 +46,7 @@ export const serviceTokenRoutes: Route[] = [
       const items = context.store.state.serviceTokens
         .filter((t) => t.organization === context.params.organization)
         .map((t) => serviceTokenJson(t));
-      const { page, perPage } = paging(context.url);
-      return { status: 200, body: pageJson(items, page, perPage, context.url) };
+      return pageAnswer(items, context.url);
     },
   },
   {
@@ -56,7 +56,7 @@ export const serviceTokenRoutes: Route[] = [
       const request = bodies.createToken(context.body);
       const now = context.clock.now();
       const secret = newTokenSecret();
-      const ttl = request.ttl && request.ttl > 0 ? request.ttl : null;
+      const ttl = requestedTtl(request.ttl);
       const record: ServiceTokenRecord = {
         id: newId(),
         organization: context.params.organization,
@@ -64,7 +64,7 @@ export const serviceTokenRoutes: Route[] = [
         secretHash: hashSecret(secret),
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
-        expiresAt: ttl ? new Date(now.getTime() + ttl * 1000).toISOString() : null,
+        expiresAt: expiryAfter(now, ttl),
         accesses: [],
       };
       context.store.state.serviceTokens.push(record);
@@ -90,10 +90,7 @@ export const serviceTokenRoutes: Route[] = [
   {
     endpoint: ENDPOINTS.get_service_token_accesses,
     mutates: false,
-    handle: (context) => {
-      const { page, perPage } = fixedPaging(context.url);
-      return { status: 200, body: pageJson(find(context).accesses.map(accessJson), page, perPage, context.url) };
-    },
+    handle: (context) => pageAnswer(find(context).accesses.map(accessJson), context.url, fixedPaging),
   },
   {
     endpoint: ENDPOINTS.add_service_token_accesses,
@@ -131,9 +128,6 @@ export const serviceTokenRoutes: Route[] = [
   {
     endpoint: ENDPOINTS.get_service_token_grants,
     mutates: false,
-    handle: (context) => {
-      const { page, perPage } = fixedPaging(context.url);
-      return { status: 200, body: pageJson(grantsJson(find(context)), page, perPage, context.url) };
-    },
+    handle: (context) => pageAnswer(grantsJson(find(context)), context.url, fixedPaging),
   },
 ];

@@ -2,7 +2,8 @@ import { createMysqlAccounts, dropMysqlAccounts, hostPatterns, type MysqlAccount
 import { createPostgresRole, disablePostgresLogin, dropPostgresRole, ownsObjects, reassignOwned, setPostgresPassword } from './postgres-accounts';
 import type { DatabaseServers } from './servers';
 import type { EmulatorClock } from '../clock';
-import { hasExpired, type RoleRecord } from '../model';
+import { hasExpired } from '../expiry';
+import type { RoleRecord } from '../model';
 import type { DatabaseUsers } from '../route';
 import type { Store } from '../store';
 
