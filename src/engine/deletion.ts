@@ -1,18 +1,13 @@
-import type { DeleteTarget, Successor } from './plan';
+import { unreachable, type DeleteTarget } from './changes';
+import type { Deletion } from './execution';
+import { describeRuleTarget, ruleDeletion } from './kinds/ip-rule';
+import { describePasswordTarget, passwordDeletion } from './kinds/mysql-password';
+import { describeRoleTarget, roleDeletion } from './kinds/postgres-role';
+import { describeTokenTarget, tokenDeletion } from './kinds/service-token';
 import type { PlanetScaleClient } from '../api/client';
 import { PlanetScaleApiError } from '../api/errors';
-import { DEFAULT_SUCCESSOR } from '../model/postgres-roles';
 
-/** One object to delete, and how to look for it again. */
-interface Deletion {
-  /** "password app.access.1a2b3c4d.5e6f7a8b (abc123def456) on shop/main". */
-  readonly what: string;
-  readonly remove: () => Promise<void>;
-  /** Whether the object still exists, through a listing that shows it; throws when the listing fails. */
-  readonly stillExists: () => Promise<boolean>;
-  /** What the credential needs to delete it: "delete_branch_password (development branch) on database shop". */
-  readonly needs: string;
-}
+export { describeSuccessor } from './kinds/postgres-role';
 
 /**
  * Deletes an object. PlanetScale answers 404 both for an object that is gone and for a credential that lacks the
@@ -20,7 +15,7 @@ interface Deletion {
  * longer shows it. Otherwise the error names the object and the access its delete needs, and the caller keeps
  * everything it holds about the object (its outputs entry above all): a live credential must never lose its record.
  */
-async function deleteConfirmed(client: PlanetScaleClient, deletion: Deletion): Promise<'deleted' | 'already gone'> {
+async function deleteConfirmed(client: PlanetScaleClient, what: string, deletion: Deletion): Promise<'deleted' | 'already gone'> {
   try {
     await deletion.remove();
     return 'deleted';
@@ -32,14 +27,14 @@ async function deleteConfirmed(client: PlanetScaleClient, deletion: Deletion): P
     exists = await deletion.stillExists();
   } catch (lookup) {
     throw new Error(
-      `could not delete ${deletion.what}: the API answered 404 Not Found, and looking the object up again failed too ` +
+      `could not delete ${what}: the API answered 404 Not Found, and looking the object up again failed too ` +
         `(${(lookup as Error).message}); it may still exist: the ${client.credentialName} needs ${deletion.needs}. If its database or ` +
         'branch was deleted, the object went with it',
     );
   }
   if (exists) {
     throw new Error(
-      `could not delete ${deletion.what}: the API answered 404 Not Found but the object still exists, so the ` +
+      `could not delete ${what}: the API answered 404 Not Found but the object still exists, so the ` +
         `${client.credentialName} lacks the access to delete it: it needs ${deletion.needs}`,
     );
   }
@@ -50,21 +45,31 @@ async function deleteConfirmed(client: PlanetScaleClient, deletion: Deletion): P
 export function describeTarget(target: DeleteTarget): string {
   switch (target.kind) {
     case 'password':
-      return `password ${target.live.value.name} (${target.live.value.id}) on ${target.live.database}/${target.live.branch}`;
+      return describePasswordTarget(target);
     case 'role':
-      return `role ${target.live.value.name} (${target.live.value.id}) on ${target.live.database}/${target.live.branch}, its objects to ${describeSuccessor(target.successor)}`;
+      return describeRoleTarget(target);
     case 'service token':
-      return `service token ${target.live.value.name ?? '(unnamed)'} (${target.live.value.id})`;
+      return describeTokenTarget(target);
     case 'IP rule':
-      return `IP rule ${target.live.value.id} (${target.live.marker.display}) on ${target.live.database}`;
+      return describeRuleTarget(target);
+    default:
+      return unreachable(target);
   }
 }
 
-/** "the default role postgres", "role <id>", "the role of <path>"; null is the default role. */
-export function describeSuccessor(successor: Successor | null): string {
-  if (successor === null) return `the default role ${DEFAULT_SUCCESSOR}`;
-  if ('path' in successor) return `the role of ${successor.path}`;
-  return successor.role === DEFAULT_SUCCESSOR ? `the default role ${DEFAULT_SUCCESSOR}` : `role ${successor.role}`;
+function deletionOf(client: PlanetScaleClient, target: DeleteTarget): Deletion {
+  switch (target.kind) {
+    case 'password':
+      return passwordDeletion(client, target);
+    case 'role':
+      return roleDeletion(client, target);
+    case 'service token':
+      return tokenDeletion(client, target);
+    case 'IP rule':
+      return ruleDeletion(client, target);
+    default:
+      return unreachable(target);
+  }
 }
 
 /**
@@ -72,45 +77,5 @@ export function describeSuccessor(successor: Successor | null): string {
  * name or id first (see execute.ts).
  */
 export function deleteTarget(client: PlanetScaleClient, target: DeleteTarget): Promise<'deleted' | 'already gone'> {
-  const what = describeTarget(target);
-  switch (target.kind) {
-    case 'password': {
-      const { value, database, branch, production } = target.live;
-      return deleteConfirmed(client, {
-        what,
-        remove: () => client.deletePassword(database, branch, value.id),
-        stillExists: async () => (await client.listPasswords(database, branch, { q: value.name })).some((p) => p.id === value.id),
-        needs: client.describeNeeds('delete_password', { database, kind: production ? 'production' : 'development' }),
-      });
-    }
-    case 'role': {
-      const { value, database, branch, production } = target.live;
-      const { successor } = target;
-      if ('path' in successor) throw new Error(`${what}: the new role of ${successor.path} does not exist, so its objects have nowhere to go`);
-      return deleteConfirmed(client, {
-        what,
-        remove: () => client.deleteRole(database, branch, value.id, successor.role),
-        stillExists: async () => (await client.listRoles(database, branch, { q: value.name })).some((r) => r.id === value.id),
-        needs: client.describeNeeds('delete_role', { database, kind: production ? 'production' : 'development' }),
-      });
-    }
-    case 'service token': {
-      const { value } = target.live;
-      return deleteConfirmed(client, {
-        what,
-        remove: () => client.deleteServiceToken(value.id),
-        stillExists: async () => (await client.listServiceTokens()).some((t) => t.id === value.id),
-        needs: client.describeNeeds('delete_service_token'),
-      });
-    }
-    case 'IP rule': {
-      const { value, database } = target.live;
-      return deleteConfirmed(client, {
-        what,
-        remove: () => client.deletePostgresIpRule(database, value.id),
-        stillExists: async () => (await client.listPostgresIpRules(database)).some((r) => r.id === value.id),
-        needs: client.describeNeeds('delete_database_postgres_cidr', { database }),
-      });
-    }
-  }
+  return deleteConfirmed(client, describeTarget(target), deletionOf(client, target));
 }

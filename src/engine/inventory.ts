@@ -1,53 +1,18 @@
 import { forEachBounded } from './bounded';
+import { listOwnedRules, type LiveRule } from './kinds/ip-rule';
+import { listOwnedPasswords, type LivePassword } from './kinds/mysql-password';
+import { listOwnedRoles, type LiveRole } from './kinds/postgres-role';
+import { listOwnedTokens, type LiveToken } from './kinds/service-token';
+import type { Unlisted } from './unlisted';
 import type { PlanetScaleClient } from '../api/client';
-import { SERVICE_TOKENS_REFUSED, USE_ACCESS_TOKEN } from '../api/credentials';
 import { ConnectionError, PlanetScaleApiError } from '../api/errors';
-import type { Branch, Database, OrganizationServiceToken, Password, PostgresIpRule, PostgresRole } from '../api/types';
-import { parseOwnedName, ruleMarker, type ManagedName } from '../model/naming';
+import type { Branch, Database } from '../api/types';
 
-/** A password the owner owns, where it lives, and its parsed name. */
-export interface LivePassword {
-  readonly value: Password;
-  readonly database: string;
-  readonly branch: string;
-  readonly production: boolean;
-  readonly name: ManagedName;
-}
-
-/** A Postgres role the owner owns (a `DatabasePassword` on a Postgres database), where it lives, and its parsed name. */
-export interface LiveRole {
-  readonly value: PostgresRole;
-  readonly database: string;
-  readonly branch: string;
-  readonly production: boolean;
-  readonly name: ManagedName;
-}
-
-export interface LiveToken {
-  readonly value: OrganizationServiceToken;
-  readonly name: ManagedName;
-}
-
-export interface LiveRule {
-  readonly value: PostgresIpRule;
-  readonly database: string;
-  readonly marker: ManagedName;
-}
-
-/** A listing that could not be made: refused (404/403, a missing access) or failed. */
-export interface Unlisted {
-  /** "database shop", "shop/main", "IP rules of analytics", "service tokens", "databases". */
-  readonly what: string;
-  readonly database?: string;
-  readonly branch?: string;
-  readonly tokens?: boolean;
-  /** The IP rules of a Postgres database. */
-  readonly rules?: boolean;
-  /** The branches of a database. */
-  readonly branches?: boolean;
-  readonly refused: boolean;
-  readonly reason: string;
-}
+export type { LivePassword } from './kinds/mysql-password';
+export type { LiveRole } from './kinds/postgres-role';
+export type { LiveToken } from './kinds/service-token';
+export type { LiveRule } from './kinds/ip-rule';
+export { unlistedAt, type Unlisted } from './unlisted';
 
 /** Everything the owner owns, as far as the credential can list it. */
 export interface Inventory {
@@ -62,24 +27,6 @@ export interface Inventory {
   readonly unlisted: readonly Unlisted[];
   /** Known databases proven gone: nothing of the stack's can live there, and their outputs entries are stale. */
   readonly gone: ReadonlySet<string>;
-}
-
-/**
- * What could not be listed at a location, if anything: the most specific listing (a database-wide entry covers its
- * branches; the database list covers databases it would have shown).
- */
-export function unlistedAt(
-  inventory: Inventory,
-  location: { database?: string; branch?: string; tokens?: boolean; rules?: boolean },
-): Unlisted | undefined {
-  if (location.tokens) return inventory.unlisted.find((u) => u.tokens === true);
-  const covers = (u: Unlisted) =>
-    location.rules
-      ? u.rules === true || (u.branch === undefined && !u.branches)
-      : !u.rules && (u.branch === undefined || u.branch === location.branch);
-  const here = inventory.unlisted.find((u) => u.database !== undefined && u.database === location.database && covers(u));
-  if (here) return here;
-  return inventory.unlisted.find((u) => u.what === 'databases' && location.database !== undefined && !inventory.databases.has(location.database));
 }
 
 function refusal(error: unknown): { refused: boolean; reason: string } | undefined {
@@ -122,7 +69,6 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
   const rules: LiveRule[] = [];
   const unlisted: Unlisted[] = [];
   const gone = new Set<string>();
-  const owned = (name: string | null | undefined) => (typeof name === 'string' ? parseOwnedName(name, request.owner) : undefined);
 
   async function listing<T>(where: Omit<Unlisted, 'refused' | 'reason'>, list: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -159,52 +105,22 @@ export async function takeInventory(client: PlanetScaleClient, request: Inventor
     }
   });
 
-  const tokenListing = listing({ what: 'service tokens', tokens: true }, () =>
-    client.listServiceTokens().catch((error: unknown) => {
-      // A service token may be refused these routes altogether (planetscale/cli PR #758): say what to do about it.
-      if (error instanceof PlanetScaleApiError && error.isNotFound && !client.usesAccessToken) {
-        throw new PlanetScaleApiError(
-          `${error.message}; or PlanetScale does not let service tokens manage service tokens (${SERVICE_TOKENS_REFUSED}): grant the deploy ` +
-            `token read_service_tokens, write_service_tokens and delete_service_tokens on the organization, or ${USE_ACCESS_TOKEN}`,
-          error.status,
-          error.code,
-          error.context,
-          error.apiMessage,
-        );
-      }
-      throw error;
-    }),
-  );
+  const tokenListing = listing({ what: 'service tokens', tokens: true }, () => listOwnedTokens(client, request.owner));
   await forEachBounded([...databases.values()], request.concurrency, async (database) => {
     const postgres = database.kind === 'postgresql';
     const ruleListing = postgres
-      ? listing({ what: `IP rules of ${database.name}`, database: database.name, rules: true }, () => client.listPostgresIpRules(database.name))
+      ? listing({ what: `IP rules of ${database.name}`, database: database.name, rules: true }, () => listOwnedRules(client, database.name, request.owner))
       : undefined;
     const found = await listing({ what: `branches of ${database.name}`, database: database.name, branches: true }, () => client.listBranches(database.name));
     if (found) branches.set(database.name, found);
     await forEachBounded(found ?? [], request.concurrency, async (branch) => {
       const where = { what: `${database.name}/${branch.name}`, database: database.name, branch: branch.name };
       const place = { database: database.name, branch: branch.name, production: branch.production };
-      if (postgres) {
-        for (const role of (await listing(where, () => client.listRoles(database.name, branch.name))) ?? []) {
-          const name = owned(role.name);
-          if (name && !role.default) roles.push({ value: role, ...place, name });
-        }
-      } else {
-        for (const password of (await listing(where, () => client.listPasswords(database.name, branch.name))) ?? []) {
-          const name = owned(password.name);
-          if (name) passwords.push({ value: password, ...place, name });
-        }
-      }
+      if (postgres) roles.push(...((await listing(where, () => listOwnedRoles(client, place, request.owner))) ?? []));
+      else passwords.push(...((await listing(where, () => listOwnedPasswords(client, place, request.owner))) ?? []));
     });
-    for (const rule of (await ruleListing) ?? []) {
-      const marker = owned(ruleMarker(rule.description));
-      if (marker) rules.push({ value: rule, database: database.name, marker });
-    }
+    rules.push(...((await ruleListing) ?? []));
   });
-  for (const token of (await tokenListing) ?? []) {
-    const name = owned(token.name);
-    if (name) tokens.push({ value: token, name });
-  }
+  tokens.push(...((await tokenListing) ?? []));
   return { databases, branches, passwords, roles, tokens, rules, unlisted, gone };
 }
